@@ -1,1 +1,3 @@
-return 0;
+using Stratum.Cli;
+
+return await StratumCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

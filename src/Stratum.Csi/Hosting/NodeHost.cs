@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Stratum.Csi.Hosting;
+
+/// <summary>Runs <see cref="NodePlugin"/> as a process: start, serve until SIGTERM/SIGINT, drain, exit.</summary>
+public static partial class NodeHost
+{
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    {
+        using var loggerFactory = StratumLogging.Create(options.LogLevel, options.LogFormat);
+        var logger = loggerFactory.CreateLogger("Stratum.Node");
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we shut down ourselves, after draining
+            Log.SignalReceived(logger, context.Signal.ToString());
+            stop.TrySetResult();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var registration = cancellationToken.Register(() => stop.TrySetResult());
+
+        await using var plugin = new NodePlugin(options, loggerFactory);
+        try
+        {
+            await plugin.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Log.StartFailed(logger, ex.Message);
+            return 1;
+        }
+
+        Log.Started(logger, PluginInfo.Default.Name, PluginInfo.Default.Version, options.NodeId);
+        await stop.Task.ConfigureAwait(false);
+        await plugin.StopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "{Driver} {Version} serving node {NodeId}")]
+        public static partial void Started(ILogger logger, string driver, string version, string nodeId);
+
+        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Received {Signal}; shutting down")]
+        public static partial void SignalReceived(ILogger logger, string signal);
+
+        [LoggerMessage(EventId = 4102, Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
+        public static partial void StartFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Stratum.Csi.Grpc;
+
+namespace Stratum.Csi.Hosting;
+
+public enum LogFormat
+{
+    Text,
+    Json,
+}
+
+/// <summary>Everything <c>stratum node</c> is started with, parsed and checked by the CLI.</summary>
+public sealed record NodeOptions
+{
+    /// <summary>Where CSI is served: the Unix socket kubelet and the sidecars use, optionally a TCP port.</summary>
+    public required IReadOnlyList<ServerEndpoint> Endpoints { get; init; }
+
+    /// <summary>This node's name: the CSI node id and the topology value.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>The device-class configuration file, if any.</summary>
+    public string? ConfigPath { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>How long in-flight calls may run after SIGTERM before they are cancelled.</summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int MaxMessageBytes { get; init; } = GrpcProtocol.DefaultMaxMessageBytes;
+}

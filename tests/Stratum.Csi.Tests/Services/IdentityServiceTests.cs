@@ -1,0 +1,78 @@
+using Stratum.Csi.Grpc;
+using Stratum.Csi.Hosting;
+using Stratum.Csi.Tests.TestSupport;
+using Stratum.Csi.V1;
+
+namespace Stratum.Csi.Tests.Services;
+
+/// <summary>The Identity service as the plugin serves it, over a real socket.</summary>
+public sealed class IdentityServiceTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private NodePlugin _plugin = null!;
+    private GrpcClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
+        _plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "node-a" }, new CapturingLoggerProvider().CreateFactory());
+        await _plugin.StartAsync();
+        _client = new GrpcClient(endpoint);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _plugin.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task GetPluginInfo_Always_ReturnsDriverNameAndVersion()
+    {
+        var info = await _client.CallAsync<GetPluginInfoResponse>(new GetPluginInfoRequest());
+
+        Assert.Equal("lvm.stratum.dev", info.Name);
+        Assert.Equal(PluginInfo.AssemblyVersion, info.VendorVersion);
+        Assert.Matches(@"^\d+\.\d+\.\d+", info.VendorVersion);
+    }
+
+    [Fact]
+    public async Task GetPluginCapabilities_Always_ControllerAndAccessibilityConstraints()
+    {
+        var response = await _client.CallAsync<GetPluginCapabilitiesResponse>(new GetPluginCapabilitiesRequest());
+
+        var types = response.Capabilities.Select(c => c.Service.Type).Order().ToArray();
+        Assert.Equal(
+            [PluginCapability.Types.Service.Types.Type.ControllerService, PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints],
+            types);
+    }
+
+    [Fact]
+    public async Task Probe_PluginStarted_Ready()
+    {
+        var response = await _client.CallAsync<ProbeResponse>(new ProbeRequest());
+
+        Assert.NotNull(response.Ready);
+        Assert.True(response.Ready);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Probe_ReadinessFunction_Reported(bool ready)
+    {
+        var service = new Stratum.Csi.Services.IdentityService(PluginInfo.Default, () => ready);
+
+        var response = await service.Probe(new ProbeRequest(), new CallContext("/csi.v1.Identity/Probe", null, CancellationToken.None));
+
+        Assert.Equal(ready, response.Ready);
+    }
+
+    [Fact]
+    public async Task Methods_IdentityOnly_ControllerCallsUnimplemented()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.CallAsync<NodeGetInfoResponse>(new NodeGetInfoRequest()));
+        Assert.Equal(StatusCode.Unimplemented, ex.Status);
+    }
+}
