@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
@@ -7,7 +6,7 @@ using Stratum.Csi.Hosting;
 namespace Stratum.Cli.Commands;
 
 /// <summary><c>stratum node</c>: run the CSI plugin (Identity, Controller and Node services) on this node.</summary>
-internal static partial class NodeCommand
+internal static class NodeCommand
 {
     public const string DefaultEndpoint = "unix:///csi/csi.sock";
 
@@ -92,7 +91,7 @@ internal static partial class NodeCommand
             throw new UsageException("--node-id is required (or set NODE_NAME)");
         }
 
-        if (nodeId.Length > 63 || !LabelValue().IsMatch(nodeId))
+        if (!IsLabelValue(nodeId))
         {
             throw new UsageException($"--node-id '{nodeId}' must be a valid Kubernetes label value (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit), since it is the topology value");
         }
@@ -105,6 +104,10 @@ internal static partial class NodeCommand
         : config.Exists ? config.FullName
         : throw new UsageException($"--config: {config.FullName} does not exist");
 
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
-    private static partial Regex LabelValue();
+    /// <summary>A Kubernetes label value: 1-63 of [A-Za-z0-9-_.], alphanumeric at both ends.</summary>
+    private static bool IsLabelValue(string value) =>
+        value.Length is > 0 and <= 63
+        && char.IsAsciiLetterOrDigit(value[0])
+        && char.IsAsciiLetterOrDigit(value[^1])
+        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }
