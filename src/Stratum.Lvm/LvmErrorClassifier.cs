@@ -83,8 +83,9 @@ internal static partial class LvmErrorClassifier
     private static partial Regex LockPattern();
 
     // "Logical volume vg/lv in use." / "... contains a filesystem in use." / open or held devices /
-    // our own "has dependent" refusal text.
-    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)",
+    // dependents ("will remove 3 dependent volume(s)", "origin ... with 1 snapshots(s)") / "Snapshot
+    // origin volumes can be resized only while inactive" (a thick origin with snapshots cannot grow).
+    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)|resized only while inactive",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InUsePattern();
 

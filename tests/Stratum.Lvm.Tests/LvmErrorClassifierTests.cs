@@ -39,6 +39,8 @@ public sealed class LvmErrorClassifierTests
         { "Removing pool stratum/pool will remove 3 dependent volume(s). Proceed? [y/n]: [n]\n  Logical volume stratum/pool not removed.\n", 5, typeof(LvmInUseException) },
         { "Do you really want to remove active origin logical volume stratum/st with 1 snapshots(s)? [y/n]: [n]\n  Logical volume stratum/st not removed.\n", 5, typeof(LvmInUseException) },
 
+        { "  Rounding size to boundary between physical extents: 152.00 MiB.\n  Snapshot origin volumes can be resized only while inactive: try lvchange -an.\n", 5, typeof(LvmInUseException) },
+
         // locks
         { "  /run/lock/lvm/V_stratum: flock failed: Resource temporarily unavailable\n  Can't get lock for stratum.\n  Cannot process volume group stratum\n", 5, typeof(LvmLockedException) },
         { "  Interrupted...\n  Giving up waiting for lock.\n", 5, typeof(LvmLockedException) },
@@ -54,7 +56,6 @@ public sealed class LvmErrorClassifierTests
 
         // generic
         { "  New size (25 extents) matches existing size (25 extents).\n", 5, typeof(LvmCommandFailedException) },
-        { "  Rounding size to boundary between physical extents: 152.00 MiB.\n  Snapshot origin volumes can be resized only while inactive: try lvchange -an.\n", 5, typeof(LvmCommandFailedException) },
         { "WARNING: ext4 signature detected on /dev/vdb at offset 1080. Wipe it? [y/n]: [n]\n  Aborted wiping of ext4.\n  1 existing signature left on the device.\n", 5, typeof(LvmCommandFailedException) },
         { "  Internal error: LV name \"stratum/nnnn\" length 137 is not supported.\n", 5, typeof(LvmCommandFailedException) },
         { "", 5, typeof(LvmCommandFailedException) },

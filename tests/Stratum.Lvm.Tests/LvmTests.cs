@@ -391,11 +391,11 @@ public sealed class LvmTests
     }
 
     [Fact]
-    public async Task ExtendVolumeAsync_SnapshotOrigin_ThrowsCommandFailed()
+    public async Task ExtendVolumeAsync_ActiveOriginWithSnapshots_ThrowsInUse()
     {
         _runner.Returns(5, "", "  Rounding size to boundary between physical extents: 152.00 MiB.\n  Snapshot origin volumes can be resized only while inactive: try lvchange -an.\n");
 
-        var ex = await Assert.ThrowsAsync<LvmCommandFailedException>(() => CreateLvm().ExtendVolumeAsync("stratum", "t1", 157286400, Ct));
+        var ex = await Assert.ThrowsAsync<LvmInUseException>(() => CreateLvm().ExtendVolumeAsync("stratum", "t1", 157286400, Ct));
 
         Assert.Contains("Snapshot origin volumes can be resized only while inactive", ex.Message, StringComparison.Ordinal);
     }

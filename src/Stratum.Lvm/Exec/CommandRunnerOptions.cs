@@ -45,5 +45,17 @@ public sealed record CommandRunnerOptions
     public ImmutableDictionary<string, string> Environment { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>How long to wait for a killed process and its pipes before giving up on them. Default 5 s.</summary>
-    public TimeSpan KillGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan KillGracePeriod
+    {
+        get;
+        init
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(KillGracePeriod), value, "The grace period must be positive.");
+            }
+
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(5);
 }
