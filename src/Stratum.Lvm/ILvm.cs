@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Stratum.Lvm;
 
 /// <summary>
-/// Typed LVM operations. <see cref="Lvm"/> runs the real commands; an in-memory simulator can
+/// Typed LVM operations. <see cref="LvmCli"/> runs the real commands; an in-memory simulator can
 /// implement the same contract. Every method validates its arguments before doing anything
 /// (<see cref="LvmValidationException"/>) and reports LVM failures as <see cref="LvmException"/>
 /// subtypes. Sizes are bytes; LVM rounds LV sizes up to whole extents.

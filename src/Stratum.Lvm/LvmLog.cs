@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Stratum.Lvm;
 
-/// <summary>Log messages of <see cref="Lvm"/>; event ids 1100–1199.</summary>
+/// <summary>Log messages of <see cref="LvmCli"/>; event ids 1100–1199.</summary>
 internal static partial class LvmLog
 {
     [LoggerMessage(EventId = 1100, EventName = "LogicalVolumeCreated", Level = LogLevel.Information,

@@ -1,6 +1,6 @@
 namespace Stratum.Lvm;
 
-/// <summary>Settings of <see cref="Lvm"/>.</summary>
+/// <summary>Settings of <see cref="LvmCli"/>.</summary>
 public sealed record LvmOptions
 {
     /// <summary>

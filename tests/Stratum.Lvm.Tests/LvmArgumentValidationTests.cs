@@ -7,7 +7,7 @@ public sealed class LvmArgumentValidationTests
 {
     private readonly FakeCommandRunner _runner = new();
 
-    private Lvm CreateLvm() => new(_runner, new LvmOptions(), new RecordingLogger<Lvm>());
+    private LvmCli CreateLvm() => new(_runner, new LvmOptions(), new RecordingLogger<LvmCli>());
 
     private static CancellationToken Ct => CancellationToken.None;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Stratum.Lvm.Exec;
 
-/// <summary>Log messages of <see cref="CommandRunner"/>; event ids 1000–1099 (the Lvm assembly owns 1000–1999).</summary>
+/// <summary>Log messages of <see cref="CommandRunner"/>; event ids 1000–1099 (the Stratum.Lvm assembly owns 1000–1999).</summary>
 internal static partial class RunnerLog
 {
     [LoggerMessage(EventId = 1000, EventName = "CommandSucceeded", Level = LogLevel.Debug,

@@ -10,9 +10,9 @@ public sealed class LvmTests
     private static readonly string[] Lvs = ["lvm", "lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o", Fields];
 
     private readonly FakeCommandRunner _runner = new();
-    private readonly RecordingLogger<Lvm> _logger = new();
+    private readonly RecordingLogger<LvmCli> _logger = new();
 
-    private Lvm CreateLvm(LvmOptions? options = null) => new(_runner, options ?? new LvmOptions(), _logger);
+    private LvmCli CreateLvm(LvmOptions? options = null) => new(_runner, options ?? new LvmOptions(), _logger);
 
     private static string[] LvsOf(string target) => [.. Lvs, target];
 

@@ -14,16 +14,16 @@ namespace Stratum.Lvm;
 /// prompt is "wipe the existing signature?" — with stdin closed that is answered "no", so a device
 /// that still holds data is refused instead of wiped.
 /// </summary>
-public sealed class Lvm : ILvm
+public sealed class LvmCli : ILvm
 {
     private static readonly string[] ReportFormat = ["--reportformat", "json", "--units", "b", "--nosuffix"];
 
     private readonly ICommandRunner _runner;
     private readonly LvmOptions _options;
-    private readonly ILogger<Lvm> _logger;
+    private readonly ILogger<LvmCli> _logger;
 
     /// <summary>Creates the LVM layer over a command runner.</summary>
-    public Lvm(ICommandRunner runner, LvmOptions options, ILogger<Lvm> logger)
+    public LvmCli(ICommandRunner runner, LvmOptions options, ILogger<LvmCli> logger)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
