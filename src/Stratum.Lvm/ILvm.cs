@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+
+namespace Stratum.Lvm;
+
+/// <summary>
+/// Typed LVM operations. <see cref="LvmCli"/> runs the real commands; an in-memory simulator can
+/// implement the same contract. Every method validates its arguments before doing anything
+/// (<see cref="LvmValidationException"/>) and reports LVM failures as <see cref="LvmException"/>
+/// subtypes. Sizes are bytes; LVM rounds LV sizes up to whole extents.
+/// </summary>
+public interface ILvm
+{
+    /// <summary>All PVs, or only those of <paramref name="volumeGroup"/> when given.</summary>
+    Task<ImmutableArray<PhysicalVolume>> ListPhysicalVolumesAsync(string? volumeGroup, CancellationToken cancellationToken);
+
+    /// <summary>All VGs.</summary>
+    Task<ImmutableArray<VolumeGroup>> ListVolumeGroupsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The VG called <paramref name="name"/>, or <c>null</c> when there is none.</summary>
+    Task<VolumeGroup?> GetVolumeGroupAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The visible LVs of a VG (not hidden sub-LVs such as <c>[pool_tdata]</c>).</summary>
+    /// <exception cref="LvmNotFoundException">The VG does not exist.</exception>
+    Task<ImmutableArray<LogicalVolume>> ListLogicalVolumesAsync(string volumeGroup, CancellationToken cancellationToken);
+
+    /// <summary>The LV <c>volumeGroup/name</c>, or <c>null</c> when it (or its VG) does not exist.</summary>
+    Task<LogicalVolume?> GetLogicalVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
+
+    /// <summary>Every visible LV in any VG that carries <paramref name="tag"/>.</summary>
+    Task<ImmutableArray<LogicalVolume>> FindLogicalVolumesByTagAsync(string tag, CancellationToken cancellationToken);
+
+    /// <summary>Creates a linear, striped or raid1 LV and returns it as LVM reports it.</summary>
+    Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates a thin pool and returns it.</summary>
+    Task<LogicalVolume> CreateThinPoolAsync(CreateThinPoolRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates a thin volume in a pool and returns it.</summary>
+    Task<LogicalVolume> CreateThinVolumeAsync(CreateThinVolumeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates a thin snapshot of a thin volume and returns it.</summary>
+    Task<LogicalVolume> CreateThinSnapshotAsync(CreateThinSnapshotRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Creates a thick copy-on-write snapshot and returns it.</summary>
+    Task<LogicalVolume> CreateSnapshotAsync(CreateSnapshotRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Grows the LV to at least <paramref name="sizeBytes"/> and returns it. Never shrinks: when the
+    /// LV is already that large (LVM's "matches existing size" / "not larger than existing size")
+    /// this is a successful no-op.
+    /// </summary>
+    Task<LogicalVolume> ExtendVolumeAsync(string volumeGroup, string name, long sizeBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the LV. Refuses (<see cref="LvmInUseException"/>) when other LVs depend on it — COW
+    /// snapshots of it, or thin volumes of a pool — because LVM would silently remove those too.
+    /// Thin snapshots of a thin volume are independent and do not block removal.
+    /// </summary>
+    /// <exception cref="LvmNotFoundException">The LV or VG does not exist.</exception>
+    Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
+
+    /// <summary>Activates the LV, also when it carries the activation-skip flag.</summary>
+    Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
+
+    /// <summary>Deactivates the LV.</summary>
+    Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
+
+    /// <summary>Adds and removes LV tags in one atomic metadata update (removing an absent tag is fine).</summary>
+    Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken);
+
+    /// <summary>Initialises a device as a PV. Never wipes an existing signature: such a device is refused.</summary>
+    Task CreatePhysicalVolumeAsync(string device, CancellationToken cancellationToken);
+
+    /// <summary>Creates a VG from devices (which LVM initialises as PVs if needed), with tags.</summary>
+    Task CreateVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, IReadOnlyCollection<string> tags, CancellationToken cancellationToken);
+
+    /// <summary>Adds devices to a VG.</summary>
+    Task ExtendVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, CancellationToken cancellationToken);
+}

@@ -1,0 +1,483 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Stratum.Lvm.Exec;
+using Stratum.Lvm.Reports;
+
+namespace Stratum.Lvm;
+
+/// <summary>
+/// <see cref="ILvm"/> over the real <c>lvm</c> binary. Reports use
+/// <c>--reportformat json --units b --nosuffix</c> with explicit field lists; sizes go in as
+/// bytes (<c>--size 104857600b</c>, rounded up to whole sectors as LVM demands). Commands that
+/// may prompt get <c>--yes</c>, except <c>pvcreate</c>/<c>vgcreate</c>/<c>vgextend</c>, whose only
+/// prompt is "wipe the existing signature?" — with stdin closed that is answered "no", so a device
+/// that still holds data is refused instead of wiped.
+/// </summary>
+public sealed class LvmCli : ILvm
+{
+    private static readonly string[] ReportFormat = ["--reportformat", "json", "--units", "b", "--nosuffix"];
+
+    private readonly ICommandRunner _runner;
+    private readonly LvmOptions _options;
+    private readonly ILogger<LvmCli> _logger;
+
+    /// <summary>Creates the LVM layer over a command runner.</summary>
+    public LvmCli(ICommandRunner runner, LvmOptions options, ILogger<LvmCli> logger)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _runner = runner;
+        _options = options;
+        _logger = logger;
+    }
+
+    // ---------------------------------------------------------------- reports
+
+    /// <inheritdoc />
+    public async Task<ImmutableArray<PhysicalVolume>> ListPhysicalVolumesAsync(string? volumeGroup, CancellationToken cancellationToken)
+    {
+        if (volumeGroup is not null)
+        {
+            LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        }
+
+        // pvs takes PV arguments, not VG names; the PV list of a node is short, so filter here.
+        string[] args = ["pvs", .. ReportFormat, "-o", PvRow.Fields];
+        var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        var all = ReportParser.ParsePhysicalVolumes(result.StandardOutput, Argv(args));
+        return volumeGroup is null ? all : [.. all.Where(pv => pv.VolumeGroup == volumeGroup)];
+    }
+
+    /// <inheritdoc />
+    public async Task<ImmutableArray<VolumeGroup>> ListVolumeGroupsAsync(CancellationToken cancellationToken)
+    {
+        string[] args = ["vgs", .. ReportFormat, "-o", VgRow.Fields];
+        var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return ReportParser.ParseVolumeGroups(result.StandardOutput, Argv(args));
+    }
+
+    /// <inheritdoc />
+    public async Task<VolumeGroup?> GetVolumeGroupAsync(string name, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateVolumeGroupName(name, nameof(name));
+        string[] args = ["vgs", .. ReportFormat, "-o", VgRow.Fields, name];
+        try
+        {
+            var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+            return ReportParser.ParseVolumeGroups(result.StandardOutput, Argv(args)).FirstOrDefault(vg => vg.Name == name);
+        }
+        catch (LvmNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ImmutableArray<LogicalVolume>> ListLogicalVolumesAsync(string volumeGroup, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        return await ReportLogicalVolumesAsync(volumeGroup, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume?> GetLogicalVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        return await ReadLogicalVolumeAsync(volumeGroup, name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<ImmutableArray<LogicalVolume>> FindLogicalVolumesByTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateTag(tag, nameof(tag));
+        return await ReportLogicalVolumesAsync("@" + tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
+        LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+
+        var args = new List<string>
+        {
+            "lvcreate", "--yes", "--wipesignatures", "y", "--zero", "y",
+            "--name", request.Name, "--size", Bytes(request.SizeBytes),
+        };
+        args.AddRange(LayoutArguments(request));
+        args.AddRange(TagArguments("--addtag", request.Tags));
+        args.AddRange(extra);
+        args.Add(request.VolumeGroup);
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync(request.Mirrors is null ? "volume" : "raid1 volume", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> CreateThinPoolAsync(CreateThinPoolRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
+        LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+
+        List<string> args = ["lvcreate", "--yes", "--type", "thin-pool", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes)];
+        args.AddRange(TagArguments("--addtag", request.Tags));
+        args.AddRange(extra);
+        args.Add(request.VolumeGroup);
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync("thin pool", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> CreateThinVolumeAsync(CreateThinVolumeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateLogicalVolumeName(request.Pool, nameof(request.Pool));
+        LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
+        LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+
+        // No --zero/--wipesignatures: a thin volume reads unprovisioned blocks as zeros, and the
+        // pool (created with --zero y) zeroes every block before handing it out.
+        List<string> args = ["lvcreate", "--yes", "--type", "thin", "--name", request.Name, "--virtualsize", Bytes(request.SizeBytes), "--thinpool", request.Pool];
+        args.AddRange(TagArguments("--addtag", request.Tags));
+        args.AddRange(extra);
+        args.Add(request.VolumeGroup);
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync("thin volume", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> CreateThinSnapshotAsync(CreateThinSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
+        LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
+
+        List<string> args = ["lvcreate", "--yes", "--snapshot", "--name", request.Name];
+        if (request.Activate)
+        {
+            args.AddRange(["--setactivationskip", "n", "--activate", "y"]);
+        }
+
+        args.AddRange(TagArguments("--addtag", request.Tags));
+        args.Add($"{request.VolumeGroup}/{request.Origin}");
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync("thin snapshot", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> CreateSnapshotAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
+        LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
+        LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
+
+        List<string> args = ["lvcreate", "--yes", "--snapshot", "--name", request.Name, "--size", Bytes(request.SizeBytes)];
+        args.AddRange(TagArguments("--addtag", request.Tags));
+        args.Add($"{request.VolumeGroup}/{request.Origin}");
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync("snapshot", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    /// <inheritdoc />
+    public async Task<LogicalVolume> ExtendVolumeAsync(string volumeGroup, string name, long sizeBytes, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateSize(sizeBytes, nameof(sizeBytes));
+
+        string[] args = ["lvextend", "--yes", "--size", Bytes(sizeBytes), $"{volumeGroup}/{name}"];
+        var result = await RunAsync(args, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var error = LvmErrorClassifier.Classify(Argv(args), result.ExitCode, result.StandardError);
+            if (!IsAlreadyLargeEnough(result.StandardError))
+            {
+                throw error;
+            }
+
+            // "New size (25 extents) matches existing size (25 extents)." or "New size given (2 extents)
+            // not larger than existing size (3 extents)": fine as long as the LV really is big enough.
+            var current = await ReadLogicalVolumeAsync(volumeGroup, name, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.SizeBytes < sizeBytes)
+            {
+                throw error;
+            }
+
+            LvmLog.ExtendNoOp(_logger, volumeGroup, name, current.SizeBytes, sizeBytes);
+            return current;
+        }
+
+        var extended = await ReadBackAsync(null, volumeGroup, name, args, cancellationToken).ConfigureAwait(false);
+        LvmLog.Extended(_logger, volumeGroup, name, extended.SizeBytes, sizeBytes);
+        return extended;
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        string[] args = ["lvremove", "--yes", $"{volumeGroup}/{name}"];
+
+        // --yes would also confirm "remove N dependent volumes?", so look for dependents first.
+        var all = await ReportLogicalVolumesAsync(volumeGroup, cancellationToken).ConfigureAwait(false);
+        var dependents = all
+            .Where(lv => lv.Name != name && (lv.Pool == name || (lv.Origin == name && !lv.IsThinVolume)))
+            .Select(lv => lv.Name)
+            .ToList();
+        if (dependents.Count > 0)
+        {
+            var list = string.Join(", ", dependents);
+            LvmLog.RemoveRefused(_logger, volumeGroup, name, list);
+            throw new LvmInUseException(
+                $"{volumeGroup}/{name} was not removed: it has dependent volume(s) {list} that LVM would remove with it",
+                Argv(args));
+        }
+
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        LvmLog.Removed(_logger, volumeGroup, name);
+    }
+
+    /// <inheritdoc />
+    public async Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        await RunCheckedAsync(["lvchange", "--yes", "--activate", "y", "--ignoreactivationskip", $"{volumeGroup}/{name}"], cancellationToken).ConfigureAwait(false);
+        LvmLog.ActivationChanged(_logger, volumeGroup, name, true);
+    }
+
+    /// <inheritdoc />
+    public async Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        await RunCheckedAsync(["lvchange", "--yes", "--activate", "n", $"{volumeGroup}/{name}"], cancellationToken).ConfigureAwait(false);
+        LvmLog.ActivationChanged(_logger, volumeGroup, name, false);
+    }
+
+    /// <inheritdoc />
+    public async Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateTags(add, nameof(add));
+        LvmValidation.ValidateTags(remove, nameof(remove));
+        if (add.Count + remove.Count == 0)
+        {
+            throw new LvmValidationException("no tags to add or remove", nameof(add));
+        }
+
+        List<string> args = ["lvchange"];
+        args.AddRange(TagArguments("--addtag", add));
+        args.AddRange(TagArguments("--deltag", remove));
+        args.Add($"{volumeGroup}/{name}");
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        LvmLog.TagsChanged(_logger, volumeGroup, name, string.Join(',', add), string.Join(',', remove));
+    }
+
+    // ---------------------------------------------------------------- PVs and VGs
+
+    /// <inheritdoc />
+    public async Task CreatePhysicalVolumeAsync(string device, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateDevicePath(device, nameof(device));
+        await RunCheckedAsync(["pvcreate", device], cancellationToken).ConfigureAwait(false);
+        LvmLog.PhysicalVolumeCreated(_logger, device);
+    }
+
+    /// <inheritdoc />
+    public async Task CreateVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, IReadOnlyCollection<string> tags, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateVolumeGroupName(name, nameof(name));
+        ValidateDevices(devices, nameof(devices));
+        LvmValidation.ValidateTags(tags, nameof(tags));
+
+        List<string> args = ["vgcreate"];
+        args.AddRange(TagArguments("--addtag", tags));
+        args.Add(name);
+        args.AddRange(devices);
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        LvmLog.VolumeGroupCreated(_logger, name, string.Join(' ', devices));
+    }
+
+    /// <inheritdoc />
+    public async Task ExtendVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateVolumeGroupName(name, nameof(name));
+        ValidateDevices(devices, nameof(devices));
+        await RunCheckedAsync(["vgextend", name, .. devices], cancellationToken).ConfigureAwait(false);
+        LvmLog.VolumeGroupExtended(_logger, name, string.Join(' ', devices));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private async Task<ImmutableArray<LogicalVolume>> ReportLogicalVolumesAsync(string target, CancellationToken cancellationToken)
+    {
+        string[] args = ["lvs", .. ReportFormat, "-o", LvRow.Fields, target];
+        var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return ReportParser.ParseLogicalVolumes(result.StandardOutput, Argv(args));
+    }
+
+    private async Task<LogicalVolume?> ReadLogicalVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var lvs = await ReportLogicalVolumesAsync($"{volumeGroup}/{name}", cancellationToken).ConfigureAwait(false);
+            return lvs.FirstOrDefault(lv => lv.VolumeGroup == volumeGroup && lv.Name == name);
+        }
+        catch (LvmNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<LogicalVolume> ReadBackAsync(string? createdKind, string volumeGroup, string name, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var lv = await ReadLogicalVolumeAsync(volumeGroup, name, cancellationToken).ConfigureAwait(false)
+            ?? throw new LvmCommandFailedException(
+                $"{LvmErrorClassifier.Describe(Argv(args))} succeeded but {volumeGroup}/{name} is not reported by lvs", Argv(args), 0, null);
+        if (createdKind is not null)
+        {
+            LvmLog.Created(_logger, createdKind, volumeGroup, name, lv.SizeBytes, lv.Uuid);
+        }
+
+        return lv;
+    }
+
+    private async Task<CommandResult> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(args, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result : throw LvmErrorClassifier.Classify(Argv(args), result.ExitCode, result.StandardError);
+    }
+
+    private async Task<CommandResult> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var spec = new CommandSpec(_options.LvmPath, args) { Timeout = _options.CommandTimeout };
+        try
+        {
+            return await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandTimeoutException ex)
+        {
+            throw new LvmTimeoutException(
+                $"{LvmErrorClassifier.Describe(Argv(args))} did not finish within {ex.Timeout.TotalSeconds:0.###} s and was killed; its effect is unknown",
+                Argv(args), null, ex.PartialStandardError, ex);
+        }
+        catch (CommandNotFoundException ex)
+        {
+            throw new LvmCommandFailedException($"LVM is not available: {ex.Message}", Argv(args), null, null, ex);
+        }
+        catch (CommandStartException ex)
+        {
+            throw new LvmCommandFailedException($"LVM could not be started: {ex.Message}", Argv(args), null, null, ex);
+        }
+    }
+
+    private string[] Argv(IReadOnlyList<string> args) => [_options.LvmPath, .. args];
+
+    private static IEnumerable<string> LayoutArguments(CreateVolumeRequest request)
+    {
+        if (request.Mirrors is { } mirrors)
+        {
+            if (mirrors is < 1 or > 63)
+            {
+                throw new LvmValidationException($"mirrors must be between 1 and 63 (got {mirrors})", nameof(request.Mirrors));
+            }
+
+            if (request.Stripes is not null || request.StripeSizeBytes is not null)
+            {
+                throw new LvmValidationException("mirrors and stripes cannot be combined", nameof(request.Mirrors));
+            }
+
+            return ["--type", "raid1", "--mirrors", mirrors.ToString(CultureInfo.InvariantCulture)];
+        }
+
+        if (request.Stripes is not { } stripes)
+        {
+            return request.StripeSizeBytes is null
+                ? []
+                : throw new LvmValidationException("a stripe size needs a stripe count", nameof(request.StripeSizeBytes));
+        }
+
+        if (stripes is < 1 or > 128)
+        {
+            throw new LvmValidationException($"stripes must be between 1 and 128 (got {stripes})", nameof(request.Stripes));
+        }
+
+        List<string> args = ["--stripes", stripes.ToString(CultureInfo.InvariantCulture)];
+        if (request.StripeSizeBytes is { } stripeSize)
+        {
+            if (!LvmValidation.IsPowerOfTwo(stripeSize) || stripeSize < 4096)
+            {
+                throw new LvmValidationException($"stripe size must be a power of two of at least 4096 bytes (got {stripeSize})", nameof(request.StripeSizeBytes));
+            }
+
+            args.AddRange(["--stripesize", $"{stripeSize.ToString(CultureInfo.InvariantCulture)}b"]);
+        }
+
+        return args;
+    }
+
+    private static IEnumerable<string> TagArguments(string option, IEnumerable<string> tags) =>
+        tags.SelectMany(t => new[] { option, t });
+
+    private static string Bytes(long bytes) =>
+        LvmValidation.RoundUpToSector(bytes).ToString(CultureInfo.InvariantCulture) + "b";
+
+    private static bool IsAlreadyLargeEnough(string standardError) =>
+        standardError.Contains("matches existing size", StringComparison.Ordinal)
+        || standardError.Contains("not larger than existing size", StringComparison.Ordinal);
+
+    private static void ValidateLv(string volumeGroup, string name)
+    {
+        LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        LvmValidation.ValidateLogicalVolumeName(name, nameof(name));
+    }
+
+    private static void ValidateNewLv(string volumeGroup, string name, string paramName)
+    {
+        LvmValidation.ValidateVolumeGroupName(volumeGroup, paramName + ".VolumeGroup");
+        LvmValidation.ValidateLogicalVolumeName(name, paramName + ".Name");
+        var tooLong = LvmValidation.CheckFullNameLength(volumeGroup, name);
+        if (tooLong is not null)
+        {
+            throw new LvmValidationException(tooLong, paramName + ".Name");
+        }
+    }
+
+    private static void ValidateDevices(IReadOnlyCollection<string> devices, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(devices, paramName);
+        if (devices.Count == 0)
+        {
+            throw new LvmValidationException("at least one device is required", paramName);
+        }
+
+        foreach (var device in devices)
+        {
+            LvmValidation.ValidateDevicePath(device, paramName);
+        }
+
+        if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
+        {
+            throw new LvmValidationException("a device is listed more than once", paramName);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+using System.Numerics;
+
+namespace Stratum.Lvm;
+
+/// <summary>
+/// The rules LVM applies to names, tags and device paths (lvm2 <c>lib/misc/lvm-string.c</c>),
+/// checked before anything reaches a command line. Each rule has a <c>Check…</c> form returning
+/// the reason (or <c>null</c> when valid) for config validation, and a <c>Validate…</c> form that
+/// throws <see cref="LvmValidationException"/>.
+/// </summary>
+public static class LvmValidation
+{
+    /// <summary>LVM's NAME_LEN is 128 including the terminating NUL.</summary>
+    public const int MaxNameLength = 127;
+
+    /// <summary>Documented maximum tag length (lvm(8)).</summary>
+    public const int MaxTagLength = 1024;
+
+    /// <summary>Longest device path accepted (PATH_MAX minus the NUL).</summary>
+    public const int MaxDevicePathLength = 4095;
+
+    /// <summary>LV sizes go to LVM in bytes and must be whole 512-byte sectors.</summary>
+    public const long SectorSize = 512;
+
+    private static readonly string[] ReservedLvPrefixes = ["pvmove", "snapshot"];
+
+    // The union of what lvm2 2.03.x reserves: component-LV suffixes plus _pmspare/_vorigin.
+    private static readonly string[] ReservedLvSubstrings =
+    [
+        "_cdata", "_cmeta", "_corig", "_cpool", "_cvol", "_wcorig", "_imeta", "_iorig",
+        "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin",
+    ];
+
+    /// <summary>Why <paramref name="name"/> is not a valid VG name, or <c>null</c> when it is.</summary>
+    public static string? CheckVolumeGroupName(string? name) => CheckName(name, "volume group name");
+
+    /// <summary>Why <paramref name="name"/> is not a valid LV name, or <c>null</c> when it is.</summary>
+    public static string? CheckLogicalVolumeName(string? name)
+    {
+        var error = CheckName(name, "logical volume name");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        foreach (var prefix in ReservedLvPrefixes)
+        {
+            if (name!.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return $"logical volume name '{name}' starts with the reserved prefix '{prefix}'";
+            }
+        }
+
+        foreach (var reserved in ReservedLvSubstrings)
+        {
+            if (name!.Contains(reserved, StringComparison.Ordinal))
+            {
+                return $"logical volume name '{name}' contains the reserved string '{reserved}'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why <c>vg/lv</c> is too long to create, or <c>null</c>. LVM 2.03.16 refuses to create an LV
+    /// whose full name exceeds its name buffer ("LV name ... length N is not supported") even when
+    /// both parts are valid alone, so new LVs keep <c>vg/lv</c> within <see cref="MaxNameLength"/>.
+    /// </summary>
+    public static string? CheckFullNameLength(string volumeGroup, string name) =>
+        volumeGroup.Length + 1 + name.Length > MaxNameLength
+            ? $"'{volumeGroup}/{name}' is longer than {MaxNameLength} characters"
+            : null;
+
+    /// <summary>Why <paramref name="tag"/> is not a valid LVM tag, or <c>null</c> when it is.</summary>
+    public static string? CheckTag(string? tag)
+    {
+        if (string.IsNullOrEmpty(tag))
+        {
+            return "tag is empty";
+        }
+
+        if (tag.Length > MaxTagLength)
+        {
+            return $"tag is longer than {MaxTagLength} characters";
+        }
+
+        if (tag[0] == '-')
+        {
+            return $"tag '{tag}' starts with '-'";
+        }
+
+        foreach (var c in tag)
+        {
+            if (!IsTagChar(c))
+            {
+                return $"tag '{Printable(tag)}' contains the character {Describe(c)} (allowed: A-Z a-z 0-9 _ + . - / = ! : & #)";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why <paramref name="path"/> is not an acceptable device path, or <c>null</c>.</summary>
+    public static string? CheckDevicePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "device path is empty";
+        }
+
+        if (path.Length > MaxDevicePathLength)
+        {
+            return $"device path is longer than {MaxDevicePathLength} characters";
+        }
+
+        if (path[0] != '/')
+        {
+            return $"device path '{Printable(path)}' is not absolute";
+        }
+
+        if (path.Length > 1 && path[^1] == '/')
+        {
+            return $"device path '{Printable(path)}' ends with '/'";
+        }
+
+        foreach (var c in path)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+            {
+                return $"device path '{Printable(path)}' contains the character {Describe(c)}";
+            }
+        }
+
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "." or "..")
+            {
+                return $"device path '{path}' contains a '{segment}' segment";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why <paramref name="bytes"/> is not a usable size, or <c>null</c>.</summary>
+    public static string? CheckSize(long bytes) =>
+        bytes <= 0 ? $"size must be positive (got {bytes})" : null;
+
+    /// <summary>Whether <paramref name="name"/> is a valid VG name.</summary>
+    public static bool IsValidVolumeGroupName(string? name) => CheckVolumeGroupName(name) is null;
+
+    /// <summary>Whether <paramref name="name"/> is a valid LV name.</summary>
+    public static bool IsValidLogicalVolumeName(string? name) => CheckLogicalVolumeName(name) is null;
+
+    /// <summary>Whether <paramref name="tag"/> is a valid LVM tag.</summary>
+    public static bool IsValidTag(string? tag) => CheckTag(tag) is null;
+
+    /// <summary>Whether <paramref name="path"/> is an acceptable device path.</summary>
+    public static bool IsValidDevicePath(string? path) => CheckDevicePath(path) is null;
+
+    /// <summary>Throws unless <paramref name="name"/> is a valid VG name.</summary>
+    public static void ValidateVolumeGroupName(string? name, string paramName) => Throw(CheckVolumeGroupName(name), paramName);
+
+    /// <summary>Throws unless <paramref name="name"/> is a valid LV name.</summary>
+    public static void ValidateLogicalVolumeName(string? name, string paramName) => Throw(CheckLogicalVolumeName(name), paramName);
+
+    /// <summary>Throws unless <paramref name="tag"/> is a valid LVM tag.</summary>
+    public static void ValidateTag(string? tag, string paramName) => Throw(CheckTag(tag), paramName);
+
+    /// <summary>Throws unless every tag is valid.</summary>
+    public static void ValidateTags(IEnumerable<string>? tags, string paramName)
+    {
+        if (tags is null)
+        {
+            throw new LvmValidationException("tag list is null", paramName);
+        }
+
+        foreach (var tag in tags)
+        {
+            ValidateTag(tag, paramName);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="path"/> is an acceptable device path.</summary>
+    public static void ValidateDevicePath(string? path, string paramName) => Throw(CheckDevicePath(path), paramName);
+
+    /// <summary>Throws unless <paramref name="bytes"/> is positive.</summary>
+    public static void ValidateSize(long bytes, string paramName) => Throw(CheckSize(bytes), paramName);
+
+    /// <summary>Whether <paramref name="c"/> may appear in an LVM tag.</summary>
+    public static bool IsTagChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '.' or '-' or '/' or '=' or '!' or ':' or '&' or '#';
+
+    /// <summary>Whether <paramref name="c"/> may appear in a VG or LV name.</summary>
+    public static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '.' or '-';
+
+    /// <summary>Rounds <paramref name="bytes"/> up to a whole number of 512-byte sectors.</summary>
+    public static long RoundUpToSector(long bytes)
+    {
+        var remainder = bytes % SectorSize;
+        return remainder == 0 ? bytes : checked(bytes + (SectorSize - remainder));
+    }
+
+    internal static bool IsPowerOfTwo(long value) => value > 0 && BitOperations.IsPow2(value);
+
+    private static string? CheckName(string? name, string what)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return $"{what} is empty";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"{what} is longer than {MaxNameLength} characters";
+        }
+
+        if (name[0] == '-')
+        {
+            return $"{what} '{name}' starts with '-'";
+        }
+
+        if (name is "." or "..")
+        {
+            return $"{what} must not be '{name}'";
+        }
+
+        foreach (var c in name)
+        {
+            if (!IsNameChar(c))
+            {
+                return $"{what} '{Printable(name)}' contains the character {Describe(c)} (allowed: A-Z a-z 0-9 _ + . -)";
+            }
+        }
+
+        return null;
+    }
+
+    private static void Throw(string? error, string paramName)
+    {
+        if (error is not null)
+        {
+            throw new LvmValidationException(error, paramName);
+        }
+    }
+
+    private static string Describe(char c) =>
+        char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : $"'{c}' (U+{(int)c:X4})";
+
+    private static string Printable(string s)
+    {
+        var clipped = s.Length > 80 ? s[..80] + "…" : s;
+        return string.Concat(clipped.Select(c => char.IsControl(c) ? '?' : c));
+    }
+}
