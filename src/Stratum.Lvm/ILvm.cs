@@ -59,6 +59,10 @@ public interface ILvm
     /// <exception cref="LvmNotFoundException">The LV or VG does not exist.</exception>
     Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
 
+    /// <summary>Activates every LV of the VG that is not flagged to skip activation (<c>vgchange -ay</c>).</summary>
+    /// <exception cref="LvmNotFoundException">The VG does not exist.</exception>
+    Task ActivateVolumeGroupAsync(string volumeGroup, CancellationToken cancellationToken);
+
     /// <summary>Activates the LV, also when it carries the activation-skip flag.</summary>
     Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
 

@@ -54,6 +54,12 @@ public sealed record LogicalVolume
     /// <summary>Number of stripes (or raid images) of the first segment; 0 for thin volumes.</summary>
     public required int Stripes { get; init; }
 
+    /// <summary>
+    /// LVM's <c>lv_health_status</c> when something is wrong (e.g. <c>partial</c>, <c>refresh needed</c>,
+    /// <c>mismatches exist</c> for raid; <c>failed</c>, <c>out_of_data</c> for thin pools), else <c>null</c>.
+    /// </summary>
+    public string? HealthStatus { get; init; }
+
     /// <summary><c>vg/lv</c>.</summary>
     public string FullName => $"{VolumeGroup}/{Name}";
 

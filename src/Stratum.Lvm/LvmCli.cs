@@ -258,6 +258,14 @@ public sealed class LvmCli : ILvm
     }
 
     /// <inheritdoc />
+    public async Task ActivateVolumeGroupAsync(string volumeGroup, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        await RunCheckedAsync(["vgchange", "--activate", "y", volumeGroup], cancellationToken).ConfigureAwait(false);
+        LvmLog.VolumeGroupActivated(_logger, volumeGroup);
+    }
+
+    /// <inheritdoc />
     public async Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
         ValidateLv(volumeGroup, name);

@@ -44,4 +44,8 @@ internal static partial class LvmLog
     [LoggerMessage(EventId = 1109, EventName = "VolumeGroupExtended", Level = LogLevel.Information,
         Message = "Extended volume group {VolumeGroup} with {Devices}")]
     public static partial void VolumeGroupExtended(ILogger logger, string volumeGroup, string devices);
+
+    [LoggerMessage(EventId = 1110, EventName = "VolumeGroupActivated", Level = LogLevel.Information,
+        Message = "Activated the logical volumes of volume group {VolumeGroup}")]
+    public static partial void VolumeGroupActivated(ILogger logger, string volumeGroup);
 }

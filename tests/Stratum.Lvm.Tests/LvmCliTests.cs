@@ -6,7 +6,7 @@ namespace Stratum.Lvm.Tests;
 /// <summary>Exact argv of every operation, and how results and failures come back.</summary>
 public sealed class LvmTests
 {
-    private const string Fields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,segtype,lv_active,stripes";
+    private const string Fields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,segtype,lv_active,stripes,lv_health_status";
     private static readonly string[] Lvs = ["lvm", "lvs", "--reportformat", "json", "--units", "b", "--nosuffix", "-o", Fields];
 
     private readonly FakeCommandRunner _runner = new();
@@ -478,6 +478,48 @@ public sealed class LvmTests
         await CreateLvm().ActivateVolumeAsync("vg", "sn1", Ct);
 
         Assert.Equal(["lvm", "lvchange", "--yes", "--activate", "y", "--ignoreactivationskip", "vg/sn1"], Assert.Single(_runner.Argvs));
+    }
+
+    [Fact]
+    public async Task ActivateVolumeGroupAsync_Vg_RunsVgchangeActivateY()
+    {
+        _runner.Succeeds();
+
+        await CreateLvm().ActivateVolumeGroupAsync("stratum", Ct);
+
+        Assert.Equal(["lvm", "vgchange", "--activate", "y", "stratum"], Assert.Single(_runner.Argvs));
+    }
+
+    [Fact]
+    public async Task ActivateVolumeGroupAsync_VgMissing_NotFound()
+    {
+        _runner.Returns(5, "", "  Volume group \"nope\" not found\n  Cannot process volume group nope\n");
+
+        await Assert.ThrowsAsync<LvmNotFoundException>(() => CreateLvm().ActivateVolumeGroupAsync("nope", Ct));
+    }
+
+    [Fact]
+    public async Task ActivateVolumeGroupAsync_InvalidName_NeverRuns()
+    {
+        await Assert.ThrowsAsync<LvmValidationException>(() => CreateLvm().ActivateVolumeGroupAsync("a;rm -rf /", Ct));
+
+        Assert.Empty(_runner.Argvs);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("partial", "partial")]
+    [InlineData("refresh needed", "refresh needed")]
+    public async Task GetLogicalVolumeAsync_HealthStatus_Parsed(string reported, string? expected)
+    {
+        var row = LvJson.Row("stratum", "r1");
+        row["lv_health_status"] = reported;
+        _runner.Succeeds(LvJson.Report(row));
+
+        var lv = await CreateLvm().GetLogicalVolumeAsync("stratum", "r1", Ct);
+
+        Assert.Equal(expected, lv!.HealthStatus);
+        Assert.Contains("lv_health_status", string.Join(' ', Assert.Single(_runner.Argvs)), StringComparison.Ordinal);
     }
 
     [Fact]

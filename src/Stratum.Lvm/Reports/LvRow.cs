@@ -6,7 +6,7 @@ namespace Stratum.Lvm.Reports;
 internal sealed class LvRow
 {
     /// <summary>The <c>-o</c> list that produces these fields.</summary>
-    public const string Fields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,segtype,lv_active,stripes";
+    public const string Fields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,segtype,lv_active,stripes,lv_health_status";
 
     [JsonPropertyName("lv_name")] public string? LvName { get; set; }
     [JsonPropertyName("vg_name")] public string? VgName { get; set; }
@@ -25,4 +25,5 @@ internal sealed class LvRow
     [JsonPropertyName("segtype")] public string? Segtype { get; set; }
     [JsonPropertyName("lv_active")] public string? LvActive { get; set; }
     [JsonPropertyName("stripes")] public string? Stripes { get; set; }
+    [JsonPropertyName("lv_health_status")] public string? LvHealthStatus { get; set; }
 }

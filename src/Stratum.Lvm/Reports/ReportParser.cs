@@ -79,6 +79,7 @@ internal static class ReportParser
         SegmentType = Required(row.Segtype, "segtype", command),
         IsActive = row.LvActive is { } active && active.StartsWith("active", StringComparison.Ordinal),
         Stripes = Int(row.Stripes, "stripes", command),
+        HealthStatus = Optional(row.LvHealthStatus),
     };
 
     private static VolumeGroup ToVolumeGroup(VgRow row, IReadOnlyList<string> command) => new()

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Stratum.Lvm;
 
 namespace Stratum.Volumes.Naming;
 
@@ -24,7 +25,7 @@ public sealed record VolumeId(string VolumeGroup, string LogicalVolume, string U
         }
 
         var parts = text.Split(':');
-        if (parts.Length != 3 || !IsLvmName(parts[0]) || !IsLvmName(parts[1]) || !IsLvmUuid(parts[2]))
+        if (parts.Length != 3 || !LvmValidation.IsValidVolumeGroupName(parts[0]) || !LvmValidation.IsValidLogicalVolumeName(parts[1]) || !IsLvmUuid(parts[2]))
         {
             return false;
         }
@@ -61,10 +62,4 @@ public sealed record VolumeId(string VolumeGroup, string LogicalVolume, string U
 
         return position == text.Length;
     }
-
-    private static bool IsLvmName(string text) =>
-        text.Length is > 0 and <= 127
-        && text[0] != '-'
-        && text is not ("." or "..")
-        && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '_' or '.' or '-');
 }
