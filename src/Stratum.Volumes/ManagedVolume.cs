@@ -1,0 +1,20 @@
+using Stratum.Lvm;
+using Stratum.Volumes.Metadata;
+using Stratum.Volumes.Naming;
+
+namespace Stratum.Volumes;
+
+/// <summary>A volume Stratum owns: its LV as LVM reports it, and the metadata from its tags.</summary>
+public sealed record ManagedVolume(LogicalVolume Lv, VolumeMetadata Metadata)
+{
+    public VolumeId Id { get; } = new(Lv.VolumeGroup, Lv.Name, Lv.Uuid);
+
+    public long CapacityBytes => Lv.SizeBytes;
+
+    /// <summary>The block device to format, mount or publish (<c>/dev/vg/lv</c>).</summary>
+    public string DevicePath => Lv.Path ?? $"/dev/{Lv.VolumeGroup}/{Lv.Name}";
+
+    /// <summary>Reads an LV as a managed volume; null when it is not Stratum's (or its tags are damaged).</summary>
+    public static ManagedVolume? From(LogicalVolume lv) =>
+        VolumeMetadata.FromTags(lv.Tags) is { } metadata ? new ManagedVolume(lv, metadata) : null;
+}
