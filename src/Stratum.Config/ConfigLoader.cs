@@ -1,0 +1,67 @@
+namespace Stratum.Config;
+
+/// <summary>
+/// Loads and validates a Stratum configuration file. Every problem is collected before failing, so
+/// one start-up reports everything wrong with the file at once.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>A configuration is a few hundred bytes; this refuses a wrong path to a disk image or device.</summary>
+    public const int MaxFileChars = 1 << 20;
+
+    /// <summary>
+    /// Reads <paramref name="path"/> (UTF-8, BOM allowed). Problems are reported against the path as given.
+    /// </summary>
+    /// <exception cref="ConfigException">The file is missing, unreadable, not YAML or not a valid configuration.</exception>
+    public static StratumConfig Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return LoadFromText(ReadFile(path), path);
+    }
+
+    /// <summary>Parses and validates <paramref name="yaml"/>; <paramref name="sourceName"/> prefixes every problem.</summary>
+    /// <exception cref="ConfigException">The text is not YAML or not a valid configuration.</exception>
+    public static StratumConfig LoadFromText(string yaml, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        return ConfigReader.Read(yaml, sourceName);
+    }
+
+    private static string ReadFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw FileProblem(path, "is a directory, not a configuration file");
+        }
+
+        try
+        {
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[MaxFileChars + 1];
+            var length = reader.ReadBlock(buffer, 0, buffer.Length);
+            return length > MaxFileChars
+                ? throw FileProblem(path, $"is larger than {MaxFileChars} characters; is it really the configuration file?")
+                : new string(buffer, 0, length);
+        }
+        catch (FileNotFoundException)
+        {
+            throw FileProblem(path, "file not found");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw FileProblem(path, "file not found (its directory does not exist)");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw FileProblem(path, "cannot read the file: permission denied");
+        }
+        catch (IOException e)
+        {
+            throw FileProblem(path, "cannot read the file: " + e.Message);
+        }
+    }
+
+    private static ConfigException FileProblem(string path, string message) =>
+        new(new ConfigProblem(path, 0, 0, message));
+}

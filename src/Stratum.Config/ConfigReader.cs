@@ -1,0 +1,651 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Stratum.Config;
+
+/// <summary>
+/// Maps a YAML document onto <see cref="StratumConfig"/> by hand (no reflection: the binary is
+/// trimmed, and every problem needs its line and column), collecting every problem before failing.
+/// A key whose value is YAML null (<c>key:</c>, <c>~</c>, <c>null</c>) counts as absent.
+/// </summary>
+internal sealed class ConfigReader
+{
+    /// <summary>Far more than the format needs (5), far less than what overflows YamlDotNet's recursion.</summary>
+    private const int MaxNesting = 32;
+
+    private const string EmptyFile =
+        "the configuration is empty: it must be a mapping with a 'deviceClasses' list (see examples/config.yaml)";
+
+    private static readonly string[] RootKeys = ["deviceClasses", "capacityRefreshSeconds"];
+    private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate"];
+    private static readonly string[] LvCreateKeys = ["type", "stripes", "stripeSize", "mirrors", "extraOptions"];
+
+    private const int MaxStripes = 128;
+    private const int MaxMirrors = 63;
+    private const long MinStripeSize = 4L << 10;
+    private const long MaxStripeSize = 4L << 30;
+
+    private readonly string _source;
+    private readonly List<ConfigProblem> _problems = [];
+
+    private ConfigReader(string source) => _source = source;
+
+    /// <summary>Reads and validates <paramref name="yaml"/>, or throws a <see cref="ConfigException"/> listing every problem in file order.</summary>
+    public static StratumConfig Read(string yaml, string source)
+    {
+        var reader = new ConfigReader(source);
+        var config = reader.ReadStream(yaml);
+        if (reader._problems.Count > 0 || config is null)
+        {
+            throw new ConfigException([.. reader._problems.OrderBy(p => p.Line).ThenBy(p => p.Column)]);
+        }
+
+        return config;
+    }
+
+    private StratumConfig? ReadStream(string yaml)
+    {
+        var stream = new YamlStream();
+        var parser = new GuardedParser(new Parser(new StringReader(yaml)), MaxNesting);
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            Report(e.Start, "invalid YAML: " + Describe(e));
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed input, e.g. an
+            // unclosed '[' followed by more lines; the last event it did parse is the best position.
+            Report(parser.LastGood, $"invalid YAML after this point (an unclosed bracket or quote?): {e.Message}");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            Report(1, 1, EmptyFile);
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            Report(stream.Documents[1].RootNode.Start, "only one YAML document is allowed; remove this second one (after '---')");
+        }
+
+        var root = stream.Documents[0].RootNode;
+        if (IsNull(root))
+        {
+            Report(root.Start, EmptyFile);
+            return null;
+        }
+
+        if (root is not YamlMappingNode mapping)
+        {
+            Report(root.Start, $"the top level must be a mapping with a 'deviceClasses' list, not {Kind(root)}");
+            return null;
+        }
+
+        return ReadRoot(mapping);
+    }
+
+    private StratumConfig? ReadRoot(YamlMappingNode root)
+    {
+        List<ClassDraft>? drafts = null;
+        var refreshSeconds = StratumConfig.DefaultCapacityRefreshSeconds;
+        var seenDeviceClasses = false;
+        foreach (var (keyNode, value) in root.Children)
+        {
+            if (ReadKey(keyNode, string.Empty) is not { } key)
+            {
+                continue;
+            }
+
+            switch (key)
+            {
+                case "deviceClasses":
+                    seenDeviceClasses = true;
+                    drafts = ReadDeviceClasses(keyNode, value);
+                    break;
+                case "capacityRefreshSeconds" when !IsNull(value):
+                    if (ReadInt(value, string.Empty, key) is { } seconds)
+                    {
+                        if (seconds is < StratumConfig.MinCapacityRefreshSeconds or > StratumConfig.MaxCapacityRefreshSeconds)
+                        {
+                            Report(value.Start, $"capacityRefreshSeconds must be between {StratumConfig.MinCapacityRefreshSeconds} and {StratumConfig.MaxCapacityRefreshSeconds}, not {seconds}");
+                        }
+                        else
+                        {
+                            refreshSeconds = seconds;
+                        }
+                    }
+
+                    break;
+                case "capacityRefreshSeconds":
+                    break;
+                default:
+                    UnknownKey(keyNode, key, string.Empty, "at the top level", RootKeys, ClassKeys, "device classes go in a list under 'deviceClasses'");
+                    break;
+            }
+        }
+
+        if (!seenDeviceClasses)
+        {
+            Report(root.Start, "'deviceClasses' is required: list at least one device class");
+        }
+
+        if (drafts is null || _problems.Count > 0)
+        {
+            return null;
+        }
+
+        var implicitDefault = drafts.Count == 1;
+        return new StratumConfig
+        {
+            DeviceClasses = [.. drafts.Select(d => d.Build(implicitDefault))],
+            CapacityRefreshSeconds = refreshSeconds,
+        };
+    }
+
+    private List<ClassDraft>? ReadDeviceClasses(YamlNode keyNode, YamlNode value)
+    {
+        if (IsNull(value))
+        {
+            Report(keyNode.Start, "deviceClasses must list at least one device class");
+            return null;
+        }
+
+        if (value is not YamlSequenceNode sequence)
+        {
+            Report(value.Start, $"deviceClasses must be a list of device classes, not {Kind(value)}");
+            return null;
+        }
+
+        if (sequence.Children.Count == 0)
+        {
+            Report(value.Start, "deviceClasses must list at least one device class");
+            return null;
+        }
+
+        var drafts = new List<ClassDraft>();
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var item = sequence.Children[i];
+            if (item is YamlMappingNode mapping)
+            {
+                drafts.Add(ReadDeviceClass(mapping, i));
+            }
+            else
+            {
+                Report(item.Start, $"device class #{i + 1} must be a mapping (name, volumeGroup, ...), not {Kind(item)}");
+            }
+        }
+
+        CheckUniqueNames(drafts);
+        CheckDefault(drafts, sequence.Children.Count, keyNode);
+        return drafts;
+    }
+
+    private ClassDraft ReadDeviceClass(YamlMappingNode mapping, int index)
+    {
+        var nameNode = mapping.Children.FirstOrDefault(entry => entry.Key is YamlScalarNode { Value: "name" }).Value;
+        var name = nameNode is YamlScalarNode { Value: { Length: > 0 } text } && !IsNull(nameNode) ? text : null;
+        var draft = new ClassDraft(name is null ? $"device class #{index + 1}" : $"device class '{name}'");
+        var label = draft.Label + ": ";
+        var seenName = false;
+        var seenVolumeGroup = false;
+
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            if (ReadKey(keyNode, label) is not { } key)
+            {
+                continue;
+            }
+
+            if (!ClassKeys.Contains(key, StringComparer.Ordinal))
+            {
+                UnknownKey(keyNode, key, label, string.Empty, ClassKeys, LvCreateKeys, "it belongs under 'lvcreate'");
+                continue;
+            }
+
+            seenName |= key == "name";
+            seenVolumeGroup |= key == "volumeGroup";
+            if (IsNull(value))
+            {
+                if (key is "name" or "volumeGroup")
+                {
+                    Report(keyNode.Start, $"{label}{key} must not be empty");
+                }
+
+                continue;
+            }
+
+            switch (key)
+            {
+                case "name":
+                    if (ReadString(value, label, key) is { } className)
+                    {
+                        draft.Name = className;
+                        draft.NameMark = value.Start;
+                        if (!Names.IsDeviceClassName(className))
+                        {
+                            Report(value.Start, className.Length == 0
+                                ? $"{label}name must not be empty"
+                                : $"{label}name '{className}' is invalid: use 1-{Names.MaxDeviceClassNameLength} lowercase letters, digits, '-' or '.', starting and ending with a letter or digit");
+                        }
+                    }
+
+                    break;
+                case "volumeGroup":
+                    if (ReadString(value, label, key) is { } volumeGroup)
+                    {
+                        draft.VolumeGroup = volumeGroup;
+                        CheckVolumeGroup(value, label, volumeGroup);
+                    }
+
+                    break;
+                case "default":
+                    if (ReadBool(value, label, key) is { } isDefault)
+                    {
+                        draft.IsDefault = isDefault;
+                        draft.DefaultMark = value.Start;
+                    }
+
+                    break;
+                case "spare":
+                    if (ReadSize(value, label, key) is { } spare)
+                    {
+                        draft.SpareBytes = spare;
+                    }
+
+                    break;
+                case "fsType":
+                    if (ReadString(value, label, key) is { } fsName)
+                    {
+                        if (FileSystemTypes.TryParse(fsName, out var fsType))
+                        {
+                            draft.FsType = fsType;
+                        }
+                        else
+                        {
+                            Report(value.Start, $"{label}fsType must be one of {string.Join(", ", FileSystemTypes.All.Select(t => t.ToName()))}, not '{fsName}'{CaseHint(fsName, FileSystemTypes.All.Select(t => t.ToName()))}");
+                        }
+                    }
+
+                    break;
+                case "lvcreate":
+                    draft.LvCreate = ReadLvCreate(value, label);
+                    break;
+            }
+        }
+
+        if (!seenName)
+        {
+            Report(mapping.Start, $"{label}'name' is required");
+        }
+
+        if (!seenVolumeGroup)
+        {
+            Report(mapping.Start, $"{label}'volumeGroup' is required");
+        }
+
+        return draft;
+    }
+
+    private void CheckVolumeGroup(YamlNode value, string label, string volumeGroup)
+    {
+        if (volumeGroup.Length == 0)
+        {
+            Report(value.Start, $"{label}volumeGroup must not be empty");
+        }
+        else if (volumeGroup.Length > Names.MaxVolumeGroupNameLength)
+        {
+            Report(value.Start, $"{label}volumeGroup must be at most {Names.MaxVolumeGroupNameLength} characters (it is part of every volume id, which CSI limits to 128 bytes), not {volumeGroup.Length}");
+        }
+        else if (!Names.IsVolumeGroupName(volumeGroup))
+        {
+            Report(value.Start, $"{label}volumeGroup '{volumeGroup}' is not a valid LVM volume group name: use letters, digits, '+', '_', '.' and '-', not starting with '-', and not '.' or '..'");
+        }
+    }
+
+    private LvCreateSettings ReadLvCreate(YamlNode node, string label)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            Report(node.Start, $"{label}lvcreate must be a mapping (type, stripes, stripeSize, mirrors, extraOptions), not {Kind(node)}");
+            return LvCreateSettings.Default;
+        }
+
+        var type = LvType.Linear;
+        YamlNode? typeNode = null;
+        // Keys are kept apart from values: a present but invalid value must not also count as missing.
+        YamlNode? stripesKey = null, stripeSizeKey = null, mirrorsKey = null;
+        int? stripes = null, mirrors = null;
+        long? stripeSize = null;
+        YamlSequenceNode? extraOptions = null;
+
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            if (ReadKey(keyNode, label) is not { } key)
+            {
+                continue;
+            }
+
+            if (!LvCreateKeys.Contains(key, StringComparer.Ordinal))
+            {
+                UnknownKey(keyNode, key, label, " in lvcreate", LvCreateKeys, ClassKeys, "it belongs to the device class, not under 'lvcreate'");
+                continue;
+            }
+
+            if (IsNull(value))
+            {
+                continue;
+            }
+
+            switch (key)
+            {
+                case "type":
+                    if (ReadString(value, label, key) is { } typeName)
+                    {
+                        typeNode = value;
+                        if (LvTypes.TryParse(typeName, out var parsed))
+                        {
+                            type = parsed;
+                        }
+                        else
+                        {
+                            var names = LvTypes.All.Select(t => t.ToName());
+                            Report(value.Start, $"{label}type must be one of {string.Join(", ", names)}, not '{typeName}'{CaseHint(typeName, names)}");
+                        }
+                    }
+
+                    break;
+                case "stripes":
+                    stripesKey = keyNode;
+                    if (ReadInt(value, label, key) is { } stripeCount)
+                    {
+                        stripes = stripeCount;
+                        if (stripeCount < 2)
+                        {
+                            Report(value.Start, $"{label}stripes must be at least 2 for type striped, not {stripeCount}");
+                        }
+                        else if (stripeCount > MaxStripes)
+                        {
+                            Report(value.Start, $"{label}stripes must be at most {MaxStripes} (the LVM limit), not {stripeCount}");
+                        }
+                    }
+
+                    break;
+                case "stripeSize":
+                    stripeSizeKey = keyNode;
+                    if (ReadSize(value, label, key) is { } size)
+                    {
+                        stripeSize = size;
+                        if (size < MinStripeSize || size > MaxStripeSize || (size & (size - 1)) != 0)
+                        {
+                            Report(value.Start, $"{label}stripeSize must be a power of two between 4Ki and 4Gi (e.g. 64Ki), not {Text(value)} ({size} bytes)");
+                        }
+                    }
+
+                    break;
+                case "mirrors":
+                    mirrorsKey = keyNode;
+                    if (ReadInt(value, label, key) is { } mirrorCount)
+                    {
+                        mirrors = mirrorCount;
+                        if (mirrorCount is < 1 or > MaxMirrors)
+                        {
+                            Report(value.Start, $"{label}mirrors must be between 1 and {MaxMirrors} (extra copies besides the original), not {mirrorCount}");
+                        }
+                    }
+
+                    break;
+                case "extraOptions":
+                    if (value is YamlSequenceNode sequence)
+                    {
+                        extraOptions = sequence;
+                    }
+                    else
+                    {
+                        Report(value.Start, $"{label}extraOptions must be a list of lvcreate arguments, e.g. [\"--alloc\", \"cling\"], not {Kind(value)}");
+                    }
+
+                    break;
+            }
+        }
+
+        CheckBelongsToType(stripesKey, "stripes", LvType.Striped, type, label);
+        CheckBelongsToType(stripeSizeKey, "stripeSize", LvType.Striped, type, label);
+        CheckBelongsToType(mirrorsKey, "mirrors", LvType.Raid1, type, label);
+        if (type == LvType.Striped && stripesKey is null)
+        {
+            Report(typeNode!.Start, $"{label}type striped needs 'stripes' (at least 2)");
+        }
+
+        return new LvCreateSettings
+        {
+            Type = type,
+            Stripes = type == LvType.Striped ? stripes : null,
+            StripeSizeBytes = type == LvType.Striped ? stripeSize : null,
+            Mirrors = type == LvType.Raid1 ? mirrors ?? 1 : null,
+            ExtraOptions = extraOptions is null ? [] : ReadExtraOptions(extraOptions, type, label),
+        };
+    }
+
+    private void CheckBelongsToType(YamlNode? key, string name, LvType owner, LvType type, string label)
+    {
+        if (key is not null && type != owner)
+        {
+            Report(key.Start, $"{label}{name} is only allowed with type {owner.ToName()} (type is {type.ToName()})");
+        }
+    }
+
+    private IReadOnlyList<string> ReadExtraOptions(YamlSequenceNode sequence, LvType type, string label)
+    {
+        var items = new List<string?>();
+        foreach (var item in sequence.Children)
+        {
+            if (item is YamlScalarNode scalar)
+            {
+                items.Add(IsNull(scalar) ? null : scalar.Value);
+            }
+            else
+            {
+                // Keep the indices aligned; the placeholder is reported here, not by the allow-list.
+                Report(item.Start, $"{label}extraOptions items must be strings, not {Kind(item)}");
+                items.Add("--");
+            }
+        }
+
+        var problemsBefore = _problems.Count;
+        var arguments = LvCreateOptions.Check(items, type, (index, message) =>
+        {
+            if (sequence.Children[index] is YamlScalarNode)
+            {
+                Report(sequence.Children[index].Start, label + message);
+            }
+        });
+        return _problems.Count == problemsBefore ? arguments : [];
+    }
+
+    private void CheckUniqueNames(List<ClassDraft> drafts)
+    {
+        var byName = new Dictionary<string, ClassDraft>(StringComparer.Ordinal);
+        foreach (var draft in drafts)
+        {
+            if (draft.Name is { Length: > 0 } name && !byName.TryAdd(name, draft))
+            {
+                Report(draft.NameMark, $"{draft.Label}: name is already used by the device class at line {byName[name].NameMark.Line}; names must be unique");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Exactly one default: explicit when there are two or more classes, implicit when there is one
+    /// (which then must not say <c>default: false</c>).
+    /// </summary>
+    private void CheckDefault(List<ClassDraft> drafts, int itemCount, YamlNode deviceClassesKey)
+    {
+        var defaults = drafts.Where(d => d.IsDefault == true).ToList();
+        if (itemCount == 1 && drafts.Count == 1 && drafts[0].IsDefault == false)
+        {
+            Report(drafts[0].DefaultMark, $"{drafts[0].Label}: the only device class is always the default; remove 'default: false'");
+        }
+        else if (itemCount >= 2 && defaults.Count == 0)
+        {
+            Report(deviceClassesKey.Start, "deviceClasses: exactly one device class must say 'default: true' when there are two or more; none does");
+        }
+
+        foreach (var extra in defaults.Skip(1))
+        {
+            Report(extra.DefaultMark, $"{extra.Label}: only one device class may be the default, and {defaults[0].Label} (line {defaults[0].DefaultMark.Line}) already is");
+        }
+    }
+
+    private string? ReadKey(YamlNode keyNode, string label)
+    {
+        if (keyNode is YamlScalarNode { Value: { Length: > 0 } key } && !IsNull(keyNode))
+        {
+            return key;
+        }
+
+        Report(keyNode.Start, $"{label}keys must be plain names, not {Kind(keyNode)}");
+        return null;
+    }
+
+    private void UnknownKey(YamlNode keyNode, string key, string label, string where, string[] known, string[] otherLevel, string otherLevelHint)
+    {
+        var hint = otherLevel.Contains(key, StringComparer.Ordinal) ? otherLevelHint
+            : KeySuggester.Suggest(key, known) is { } suggestion ? $"did you mean '{suggestion}'?"
+            : "expected one of " + string.Join(", ", known);
+        var message = label.Length == 0 ? $"unknown key '{key}' {where}; {hint}" : $"{label}unknown key '{key}'{where}; {hint}";
+        Report(keyNode.Start, message);
+    }
+
+    private string? ReadString(YamlNode node, string label, string key) =>
+        node is YamlScalarNode scalar ? scalar.Value ?? string.Empty : WrongKind(node, label, key, "a string");
+
+    private bool? ReadBool(YamlNode node, string label, string key)
+    {
+        if (node is not YamlScalarNode scalar)
+        {
+            WrongKind(node, label, key, "true or false");
+            return null;
+        }
+
+        switch (scalar.Value)
+        {
+            case "true" or "True" or "TRUE":
+                return true;
+            case "false" or "False" or "FALSE":
+                return false;
+            default:
+                Report(node.Start, $"{label}{key} must be true or false, not '{scalar.Value}'");
+                return null;
+        }
+    }
+
+    private int? ReadInt(YamlNode node, string label, string key)
+    {
+        if (node is not YamlScalarNode scalar)
+        {
+            WrongKind(node, label, key, "a whole number");
+            return null;
+        }
+
+        if (int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Report(node.Start, $"{label}{key} must be a whole number, not '{scalar.Value}'");
+        return null;
+    }
+
+    private long? ReadSize(YamlNode node, string label, string key)
+    {
+        if (node is not YamlScalarNode scalar)
+        {
+            WrongKind(node, label, key, "a size such as 1Gi");
+            return null;
+        }
+
+        var text = scalar.Value ?? string.Empty;
+        if (text.TrimStart().StartsWith('-'))
+        {
+            Report(node.Start, $"{label}{key} must not be negative, not '{text}'");
+            return null;
+        }
+
+        if (!ByteSize.TryParse(text, out var bytes, out var error))
+        {
+            Report(node.Start, $"{label}{key}: {error}");
+            return null;
+        }
+
+        return bytes;
+    }
+
+    private string? WrongKind(YamlNode node, string label, string key, string expected)
+    {
+        Report(node.Start, $"{label}{key} must be {expected}, not {Kind(node)}");
+        return null;
+    }
+
+    private void Report(Mark at, string message) => Report(at.Line, at.Column, message);
+
+    private void Report(long line, long column, string message) =>
+        _problems.Add(new ConfigProblem(_source, (int)line, (int)column, message));
+
+    private static string CaseHint(string value, IEnumerable<string> allowed) =>
+        allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase)) is { } match
+            ? $"; did you mean '{match}'?"
+            : string.Empty;
+
+    /// <summary>YAML null: an empty or <c>~</c>/<c>null</c> plain scalar (quoted ones are strings).</summary>
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static string Text(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? string.Empty : string.Empty;
+
+    private static string Kind(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        _ when IsNull(node) => "an empty value",
+        YamlScalarNode scalar => $"the value '{scalar.Value}'",
+        _ => "a " + node.NodeType.ToString().ToLowerInvariant(),
+    };
+
+    private static string Describe(YamlException exception) =>
+        exception.Message.StartsWith("Duplicate key ", StringComparison.Ordinal)
+            ? $"key '{exception.Message["Duplicate key ".Length..]}' appears twice in the same mapping"
+            : exception.Message;
+
+    /// <summary>A device class as read so far, with the positions the cross-class rules report at.</summary>
+    private sealed class ClassDraft(string label)
+    {
+        public string Label { get; } = label;
+        public string? Name { get; set; }
+        public Mark NameMark { get; set; }
+        public string? VolumeGroup { get; set; }
+        public bool? IsDefault { get; set; }
+        public Mark DefaultMark { get; set; }
+        public long SpareBytes { get; set; }
+        public FileSystemType FsType { get; set; } = FileSystemType.Ext4;
+        public LvCreateSettings LvCreate { get; set; } = LvCreateSettings.Default;
+
+        public DeviceClass Build(bool implicitDefault) => new()
+        {
+            Name = Name!,
+            VolumeGroup = VolumeGroup!,
+            IsDefault = IsDefault ?? implicitDefault,
+            SpareBytes = SpareBytes,
+            FsType = FsType,
+            LvCreate = LvCreate,
+        };
+    }
+}

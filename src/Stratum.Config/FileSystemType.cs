@@ -1,0 +1,40 @@
+namespace Stratum.Config;
+
+/// <summary>A filesystem Stratum can create on a volume.</summary>
+public enum FileSystemType
+{
+    Ext4,
+    Xfs,
+    Btrfs,
+}
+
+/// <summary>The lower-case names used in the configuration file and in CSI requests (<c>fsType</c>).</summary>
+public static class FileSystemTypes
+{
+    /// <summary>Every supported filesystem, in the order the documentation lists them.</summary>
+    public static IReadOnlyList<FileSystemType> All { get; } = [FileSystemType.Ext4, FileSystemType.Xfs, FileSystemType.Btrfs];
+
+    public static string ToName(this FileSystemType type) => type switch
+    {
+        FileSystemType.Ext4 => "ext4",
+        FileSystemType.Xfs => "xfs",
+        FileSystemType.Btrfs => "btrfs",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown filesystem type"),
+    };
+
+    /// <summary>Parses <c>ext4</c>, <c>xfs</c> or <c>btrfs</c> (exact, lower-case, as CSI spells them).</summary>
+    public static bool TryParse(string? name, out FileSystemType type)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.ToName(), name, StringComparison.Ordinal))
+            {
+                type = candidate;
+                return true;
+            }
+        }
+
+        type = default;
+        return false;
+    }
+}
