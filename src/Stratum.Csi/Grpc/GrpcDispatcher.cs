@@ -16,6 +16,9 @@ internal sealed class GrpcDispatcher
 {
     private static readonly JsonFormatter LogFormatter = new(JsonFormatter.Settings.Default);
 
+    /// <summary>The longest delay a CancellationTokenSource accepts.</summary>
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly GrpcMethodTable _methods;
     private readonly int _maxReceiveBytes;
     private readonly int _maxSendBytes;
@@ -63,6 +66,12 @@ internal sealed class GrpcDispatcher
             // The caller went away while we were reading or writing; nobody will see an answer.
             outcome = Outcome.Fail(StatusCode.Cancelled, $"the caller cancelled the call ({ex.GetType().Name})");
         }
+        catch (Exception ex)
+        {
+            // Never let anything reach Kestrel, which would answer HTTP 500 without a gRPC status.
+            GrpcLog.HandlerCrashed(_logger, path, ex);
+            outcome = Outcome.Fail(StatusCode.Internal, $"internal error: {ex.Message}");
+        }
 
         if (outcome.Status != StatusCode.OK && !http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
         {
@@ -81,6 +90,11 @@ internal sealed class GrpcDispatcher
             if (timeout is null)
             {
                 return (Outcome.Fail(StatusCode.Internal, $"malformed grpc-timeout '{timeoutHeader}'"), null);
+            }
+
+            if (timeout > MaxTimer)
+            {
+                timeout = null; // beyond what a timer can hold (~49 days): no practical deadline
             }
         }
 
@@ -243,6 +257,10 @@ internal sealed class GrpcDispatcher
         http.Response.ContentType = GrpcProtocol.ContentType;
         http.Response.Headers[GrpcProtocol.StatusHeader] = ((int)outcome.Status).ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(outcome.Detail);
+        if (outcome.Status == StatusCode.Unimplemented)
+        {
+            http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = "identity";
+        }
     }
 
     private void Log(string path, LogLevel okLevel, Outcome outcome, IMessage? request, TimeSpan elapsed)

@@ -16,6 +16,7 @@ public static class GrpcProtocol
     public const string MessageHeader = "grpc-message";
     public const string TimeoutHeader = "grpc-timeout";
     public const string EncodingHeader = "grpc-encoding";
+    public const string AcceptEncodingHeader = "grpc-accept-encoding";
     public const int FrameHeaderLength = 5;
 
     /// <summary>Default largest message accepted, like the Go and C# gRPC defaults.</summary>

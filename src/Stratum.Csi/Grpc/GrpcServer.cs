@@ -43,6 +43,7 @@ public sealed class GrpcServer : IAsyncDisposable
         kestrelOptions.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         kestrelOptions.Limits.MinRequestBodyDataRate = null;
         kestrelOptions.Limits.MinResponseDataRate = null;
+        kestrelOptions.Limits.KeepAliveTimeout = options.IdleConnectionTimeout;
         foreach (var endpoint in options.Endpoints)
         {
             if (endpoint.IsUnix)
@@ -55,9 +56,13 @@ public sealed class GrpcServer : IAsyncDisposable
             }
         }
 
+        KestrelOptions = kestrelOptions;
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
         _kestrel = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
     }
+
+    /// <summary>The Kestrel settings derived from the options (visible to tests).</summary>
+    internal KestrelServerOptions KestrelOptions { get; }
 
     /// <summary>Binds every endpoint and starts answering calls.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)

@@ -12,6 +12,14 @@ public sealed record GrpcServerOptions
     public UnixFileMode SocketMode { get; init; } =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    /// <summary>
+    /// How long a connection may sit idle before the server closes it. The Kubernetes sidecars hold
+    /// one connection for their whole life, send no keep-alive pings, and exit when it drops, so this
+    /// must be effectively forever (Kestrel's own default is 130 s; an infinite value makes Kestrel
+    /// close idle connections at once, so a large finite value is used).
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromDays(365);
+
     /// <summary>Concurrent calls per HTTP/2 connection; callers beyond it queue on their side.</summary>
     public int MaxStreamsPerConnection { get; init; } = 256;
 }

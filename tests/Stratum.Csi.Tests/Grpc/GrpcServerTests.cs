@@ -213,6 +213,52 @@ public sealed class GrpcServerTests
         Assert.Contains("grpc-timeout", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1440H")]
+    [InlineData("8760H")]
+    [InlineData("99999999H")]
+    public async Task Call_DeadlineBeyondTimerRange_ServedAsNoDeadline(string timeoutHeader)
+    {
+        await using var server = await TestServer.StartAsync([ReadyProbe()]);
+        using var raw = server.CreateRawClient();
+
+        var (http, status, message) = await SendRawAsync(raw, ProbeMethod, Frame(new ProbeRequest().ToByteArray()), timeoutHeader: timeoutHeader);
+
+        Assert.Equal(HttpStatusCode.OK, http);
+        Assert.True(status == StatusCode.OK, $"{status}: {message}");
+    }
+
+    [Fact]
+    public async Task Call_CompressedWithUnsupportedEncoding_AdvertisesIdentity()
+    {
+        await using var server = await TestServer.StartAsync([ReadyProbe()]);
+        using var raw = server.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, GrpcMethod.PathOf(ProbeMethod))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([1, 0, 0, 0, 0]),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip");
+
+        using var response = await raw.SendAsync(request);
+
+        Assert.Equal("12", response.Headers.GetValues("grpc-status").Single());
+        Assert.Equal("identity", response.Headers.GetValues("grpc-accept-encoding").Single());
+    }
+
+    [Fact]
+    public async Task Server_IdleConnections_KeptForAtLeastAMonth()
+    {
+        // The sidecars keep one connection for life, never ping, and exit when it is closed:
+        // Kestrel's 130 s default would kill them (found with a Go client).
+        await using var server = await TestServer.StartAsync([ReadyProbe()]);
+
+        Assert.True(server.Server.KestrelOptions.Limits.KeepAliveTimeout >= TimeSpan.FromDays(30));
+        Assert.NotEqual(Timeout.InfiniteTimeSpan, server.Server.KestrelOptions.Limits.KeepAliveTimeout);
+    }
+
     [Fact]
     public async Task Call_WrongContentType_Http415()
     {
