@@ -174,8 +174,10 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
                     VerifyReadOnly(target, remount);
                 }
             }
-            catch (Exception ex) when (ex is FilesystemCommandException or IOException)
+            catch (Exception ex)
             {
+                // Whatever went wrong (the remount, reading or parsing the mount table), the bind
+                // mount must not stay behind without the flags that were asked for.
                 await UndoBindAsync(source, target, ex).ConfigureAwait(false);
                 throw;
             }

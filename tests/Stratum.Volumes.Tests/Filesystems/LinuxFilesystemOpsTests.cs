@@ -354,6 +354,18 @@ public sealed class LinuxFilesystemOpsTests
     }
 
     [Fact]
+    public async Task BindMountAsync_MountTableUnreadable_UndoesTheBindAndRethrows()
+    {
+        _runner.Succeeds().Succeeds().Succeeds();
+        _host.MountTableFailure = new FormatException("Malformed mountinfo line");
+
+        await Assert.ThrowsAsync<FormatException>(
+            () => Ops().BindMountAsync(Staging, Target, readOnly: true, [], CancellationToken.None));
+
+        Assert.Equal(["umount", Target], _runner.Argvs[2]);
+    }
+
+    [Fact]
     public async Task BindMountAsync_UndoFailsToo_ThrowsSayingTheMountIsLeft()
     {
         _runner.Succeeds().Returns(32, stderr: "mount: bad option\n").Returns(32, stderr: "umount: /target: target is busy.\n");

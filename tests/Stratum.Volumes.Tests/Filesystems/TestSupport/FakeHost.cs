@@ -14,11 +14,16 @@ internal sealed class FakeHost
 
     public Dictionary<string, FileStatus> Overrides { get; } = new(StringComparer.Ordinal);
 
-    public FilesystemHost ToHost() => new(Stat, () => [.. Mounts], path => path);
+    /// <summary>When set, reading the mount table throws this.</summary>
+    public Exception? MountTableFailure { get; set; }
+
+    public FilesystemHost ToHost() => new(Stat, ReadMounts, path => path);
 
     public static MountEntry Mount(string mountPoint, string options, string source = "/dev/loop9") =>
         new(Id: 100, ParentId: 1, DeviceMajor: 7, DeviceMinor: 9, Root: "/", MountPoint: mountPoint, Options: options,
             FsType: "ext4", Source: source, SuperOptions: "rw");
+
+    private List<MountEntry> ReadMounts() => MountTableFailure is { } failure ? throw failure : [.. Mounts];
 
     private FileStatus Stat(string path)
     {
