@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Stratum.Lvm.Exec;
+using Stratum.Volumes.Platform;
+
+namespace Stratum.Volumes.Filesystems;
+
+/// <summary>
+/// <see cref="IFilesystemOps"/> over the standard Linux tools, every one started through the
+/// <see cref="ICommandRunner"/>. Each method runs the one tool that does the job and reports what it
+/// did; deciding whether to do it (never format a device that holds data, never mount twice...)
+/// is the engine's job.
+/// </summary>
+/// <remarks>
+/// <para>Commands (argv, no shell):</para>
+/// <list type="table">
+/// <item><term>probe</term><description><c>blkid -p -o export DEVICE</c>: low-level superblock and partition-table
+///   probing, bypassing the blkid cache. Exit 0 parses TYPE/USAGE (or PTTYPE, reported as usage
+///   "partition table"); exit 2 with no output at all means nothing was found; exit 8 means several
+///   signatures ("ambivalent", never blank); anything else fails. blkid also exits 2 silently for a
+///   path that does not exist, so the device is first checked to be an existing block device.</description></item>
+/// <item><term>ext4</term><description><c>mkfs.ext4 -q -b 4096 -m 0 -E lazy_itable_init=1 DEVICE</c>: 4 KiB blocks whatever
+///   the initial size (mke2fs would pick 1 KiB blocks below 512 MiB, kept forever by every later
+///   online grow); no blocks reserved for root (the volume belongs to one workload, and 5% of it would
+///   be invisible to non-root pods); inode tables zeroed lazily by the kernel after mount, so mkfs time
+///   does not grow with the volume (the journal is still zeroed: a crash cannot replay stale
+///   blocks). No <c>-F</c>: mke2fs never prompts without a terminal, so <c>-F</c> only overrides its
+///   remaining sanity checks, which Stratum wants kept.</description></item>
+/// <item><term>xfs</term><description><c>mkfs.xfs -q DEVICE</c>, never <c>-f</c>: mkfs.xfs refuses a device that holds any signature.
+///   xfsprogs 5.19 and later refuse filesystems under 300 MB.</description></item>
+/// <item><term>btrfs</term><description><c>mkfs.btrfs -q DEVICE</c>, never <c>-f</c> (same refusal). The minimum is about 109 MiB.</description></item>
+/// <item><term>mount</term><description><c>mount -t TYPE [-o OPTS] DEVICE TARGET</c>. Both source and target are given, so
+///   fstab is never consulted.</description></item>
+/// <item><term>bind</term><description><c>mount --bind SOURCE TARGET</c>, then, when read-only or options are asked for,
+///   <c>mount -o remount,bind[,OPTS][,ro] TARGET</c>, then (read-only) a mountinfo check that the
+///   mount really is read-only. Two calls because util-linux 2.38's one-call <c>--bind -o ro</c>
+///   issues its own remount with only the flags given, silently dropping the nosuid/nodev/noexec
+///   the bind inherited from its source; the target-only remount makes libmount merge the mount's
+///   current flags. <c>ro</c> comes last so no user option can turn it back into <c>rw</c>. If
+///   the remount or the check fails, the bind mount is undone.</description></item>
+/// <item><term>unmount</term><description><c>umount TARGET</c>; never lazy, never forced.</description></item>
+/// <item><term>grow</term><description><c>resize2fs DEVICE</c> (ext4, online; needs CAP_SYS_RESOURCE),
+///   <c>xfs_growfs -d MOUNTPOINT</c>, <c>btrfs filesystem resize max MOUNTPOINT</c>.</description></item>
+/// <item><term>size</term><description><c>blockdev --getsize64 DEVICE</c>.</description></item>
+/// </list>
+/// <para>Every path must be absolute, so none can be mistaken for an option. Mount options pass
+/// <see cref="MountOptions.Validate"/>.</para>
+/// </remarks>
+public sealed class LinuxFilesystemOps : IFilesystemOps
+{
+    private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
+    {
+        ["blkid"] = "util-linux",
+        ["blockdev"] = "util-linux",
+        ["mount"] = "util-linux; on Debian the 'mount' package",
+        ["umount"] = "util-linux; on Debian the 'mount' package",
+        ["mkfs.ext4"] = "e2fsprogs",
+        ["resize2fs"] = "e2fsprogs",
+        ["mkfs.xfs"] = "xfsprogs",
+        ["xfs_growfs"] = "xfsprogs",
+        ["mkfs.btrfs"] = "btrfs-progs",
+        ["btrfs"] = "btrfs-progs",
+    };
+
+    private readonly ICommandRunner _runner;
+    private readonly LinuxFilesystemOpsOptions _options;
+    private readonly ILogger<LinuxFilesystemOps> _logger;
+    private readonly FilesystemHost _host;
+
+    /// <summary>Creates the filesystem layer over a command runner.</summary>
+    public LinuxFilesystemOps(ICommandRunner runner, LinuxFilesystemOpsOptions options, ILogger<LinuxFilesystemOps> logger)
+        : this(runner, options, logger, FilesystemHost.Native)
+    {
+    }
+
+    internal LinuxFilesystemOps(ICommandRunner runner, LinuxFilesystemOpsOptions options, ILogger<LinuxFilesystemOps> logger, FilesystemHost host)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(host);
+        _runner = runner;
+        _options = options;
+        _logger = logger;
+        _host = host;
+    }
+
+    /// <inheritdoc />
+    public async Task<DeviceContents> ProbeAsync(string device, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(device, nameof(device));
+        var spec = new CommandSpec("blkid", "-p", "-o", "export", device) { Timeout = _options.CommandTimeout };
+        var result = await RunAsync($"Probing {device}", spec, cancellationToken).ConfigureAwait(false);
+
+        DeviceContents contents;
+        switch (result.ExitCode)
+        {
+            case 0:
+                contents = BlkidExport.ToContents(BlkidExport.Parse(result.StandardOutput));
+                break;
+            case 2 when string.IsNullOrWhiteSpace(result.StandardOutput) && string.IsNullOrWhiteSpace(result.StandardError):
+                contents = DeviceContents.Blank;
+                break;
+            case 8:
+                FilesystemLog.Ambivalent(_logger, device, Summarize(result.StandardError));
+                contents = new DeviceContents(false, null, BlkidExport.AmbivalentUsage);
+                break;
+            default:
+                throw Failure($"Probing {device}", spec, result);
+        }
+
+        FilesystemLog.Probed(_logger, device, contents.ToString());
+        return contents;
+    }
+
+    /// <inheritdoc />
+    public async Task FormatAsync(string device, FilesystemType type, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(device, nameof(device));
+        var spec = type switch
+        {
+            FilesystemType.Ext4 => new CommandSpec("mkfs.ext4", "-q", "-b", "4096", "-m", "0", "-E", "lazy_itable_init=1", device),
+            FilesystemType.Xfs => new CommandSpec("mkfs.xfs", "-q", device),
+            FilesystemType.Btrfs => new CommandSpec("mkfs.btrfs", "-q", device),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown filesystem type."),
+        };
+
+        var started = Stopwatch.GetTimestamp();
+        await RunCheckedAsync($"Creating {type.ToName()} on {device}", spec with { Timeout = _options.FormatTimeout }, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.Formatted(_logger, type.ToName(), device, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <inheritdoc />
+    public async Task MountAsync(string device, string target, FilesystemType type, IReadOnlyList<string> options, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(device, nameof(device));
+        RequireAbsolute(target, nameof(target));
+        MountOptions.Validate(options, nameof(options));
+
+        List<string> args = ["-t", type.ToName()];
+        if (options.Count > 0)
+        {
+            args.AddRange(["-o", string.Join(',', options)]);
+        }
+
+        args.AddRange([device, target]);
+        var spec = new CommandSpec("mount", args) { Timeout = _options.CommandTimeout };
+        await RunCheckedAsync($"Mounting {device} on {target}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.Mounted(_logger, device, type.ToName(), target, string.Join(',', options));
+    }
+
+    /// <inheritdoc />
+    public async Task BindMountAsync(string source, string target, bool readOnly, IReadOnlyList<string> options, CancellationToken cancellationToken)
+    {
+        RequireAbsolute(source, nameof(source));
+        RequireAbsolute(target, nameof(target));
+        MountOptions.Validate(options, nameof(options));
+
+        var bind = new CommandSpec("mount", "--bind", source, target) { Timeout = _options.CommandTimeout };
+        await RunCheckedAsync($"Bind-mounting {source} on {target}", bind, cancellationToken).ConfigureAwait(false);
+
+        if (readOnly || options.Count > 0)
+        {
+            // The bind mount exists now: finish it or undo it whatever happens to the caller's token,
+            // so a cancelled call never leaves a writable mount where a read-only one was asked for.
+            string[] remountOptions = ["remount", "bind", .. options, .. readOnly ? (string[])["ro"] : []];
+            var remount = new CommandSpec("mount", "-o", string.Join(',', remountOptions), target) { Timeout = _options.CommandTimeout };
+            try
+            {
+                await RunCheckedAsync($"Remounting the bind mount on {target}", remount, CancellationToken.None).ConfigureAwait(false);
+                if (readOnly)
+                {
+                    VerifyReadOnly(target, remount);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Whatever went wrong (the remount, reading or parsing the mount table), the bind
+                // mount must not stay behind without the flags that were asked for.
+                await UndoBindAsync(source, target, ex).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        FilesystemLog.BindMounted(_logger, source, target, readOnly ? "read-only" : "read-write", string.Join(',', options));
+    }
+
+    /// <inheritdoc />
+    public async Task UnmountAsync(string target, CancellationToken cancellationToken)
+    {
+        RequireAbsolute(target, nameof(target));
+        var spec = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout };
+        await RunCheckedAsync($"Unmounting {target}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.Unmounted(_logger, target);
+    }
+
+    /// <inheritdoc />
+    public async Task GrowAsync(string device, string mountPoint, FilesystemType type, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(device, nameof(device));
+        RequireAbsolute(mountPoint, nameof(mountPoint));
+        var spec = type switch
+        {
+            FilesystemType.Ext4 => new CommandSpec("resize2fs", device),
+            FilesystemType.Xfs => new CommandSpec("xfs_growfs", "-d", mountPoint),
+            FilesystemType.Btrfs => new CommandSpec("btrfs", "filesystem", "resize", "max", mountPoint),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown filesystem type."),
+        };
+        spec = spec with { Timeout = _options.GrowTimeout };
+
+        var action = $"Growing {type.ToName()} on {device} (mounted at {mountPoint})";
+        var started = Stopwatch.GetTimestamp();
+        var result = await RunAsync(action, spec, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var hint = type == FilesystemType.Ext4 && result.StandardError.Contains("Permission denied", StringComparison.Ordinal)
+                ? " (online ext4 resize needs the CAP_SYS_RESOURCE capability)"
+                : string.Empty;
+            throw Failure(action, spec, result, hint);
+        }
+
+        FilesystemLog.Grown(_logger, type.ToName(), device, mountPoint, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> GetBlockDeviceSizeAsync(string device, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(device, nameof(device));
+        var spec = new CommandSpec("blockdev", "--getsize64", device) { Timeout = _options.CommandTimeout };
+        var action = $"Reading the size of {device}";
+        var result = await RunCheckedAsync(action, spec, cancellationToken).ConfigureAwait(false);
+        if (!long.TryParse(result.StandardOutput.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        {
+            throw new FilesystemCommandException(
+                $"{action} failed: '{spec}' printed '{Summarize(result.StandardOutput)}' instead of a byte count",
+                Argv(spec), result.ExitCode, result.StandardError);
+        }
+
+        return bytes;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<MountEntry> ReadMounts() => _host.ReadMounts();
+
+    /// <inheritdoc />
+    public FilesystemStats GetStats(string path)
+    {
+        RequireAbsolute(path, nameof(path));
+        return FilesystemStats.Of(path);
+    }
+
+    private void VerifyReadOnly(string target, CommandSpec remount)
+    {
+        var resolved = _host.RealPath(target);
+        var mount = MountInfo.FindMountPoint(_host.ReadMounts(), resolved);
+        if (mount is null)
+        {
+            throw new FilesystemCommandException(
+                $"'{remount}' succeeded but {resolved} is not in the mount table", Argv(remount), 0, null);
+        }
+
+        if (!mount.IsReadOnly)
+        {
+            throw new FilesystemCommandException(
+                $"'{remount}' succeeded but the mount on {resolved} is still writable (mount options '{mount.Options}')",
+                Argv(remount), 0, null);
+        }
+    }
+
+    private async Task UndoBindAsync(string source, string target, Exception reason)
+    {
+        var umount = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout };
+        try
+        {
+            await RunCheckedAsync($"Undoing the bind mount on {target}", umount, CancellationToken.None).ConfigureAwait(false);
+            FilesystemLog.BindUndone(_logger, source, target, reason.Message);
+        }
+        catch (FilesystemCommandException undo)
+        {
+            FilesystemLog.BindUndoFailed(_logger, undo, source, target);
+            var failed = reason as FilesystemCommandException;
+            throw new FilesystemCommandException(
+                $"{reason.Message}; undoing the bind mount failed too, so {target} is still mounted without the requested options: {undo.Message}",
+                failed?.Command ?? Argv(umount), failed?.ExitCode, failed?.StandardError, reason);
+        }
+    }
+
+    private async Task<CommandResult> RunCheckedAsync(string action, CommandSpec spec, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(action, spec, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result : throw Failure(action, spec, result);
+    }
+
+    private async Task<CommandResult> RunAsync(string action, CommandSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandNotFoundException ex)
+        {
+            var hint = Packages.TryGetValue(ex.Executable, out var package) ? $" (install {package})" : string.Empty;
+            throw new FilesystemCommandException(
+                $"{action} failed: {ex.Executable} is not installed on this node{hint}", Argv(spec), null, null, ex);
+        }
+        catch (CommandTimeoutException ex)
+        {
+            throw new FilesystemCommandException(
+                $"{action} failed: '{spec}' did not finish within {ex.Timeout.TotalSeconds:0.###} s and was killed; its effect is unknown",
+                Argv(spec), null, ex.PartialStandardError, ex);
+        }
+        catch (CommandStartException ex)
+        {
+            throw new FilesystemCommandException($"{action} failed: {ex.Message}", Argv(spec), null, null, ex);
+        }
+    }
+
+    private static FilesystemCommandException Failure(string action, CommandSpec spec, CommandResult result, string hint = "")
+    {
+        var output = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
+        var detail = string.IsNullOrWhiteSpace(output) ? "no error output" : Summarize(output);
+        return new FilesystemCommandException(
+            $"{action} failed: '{spec}' exited with {result.ExitCode}: {detail}{hint}",
+            Argv(spec), result.ExitCode, result.StandardError);
+    }
+
+    private void RequireBlockDevice(string device, string paramName)
+    {
+        RequireAbsolute(device, paramName);
+        var status = _host.StatFollow(device);
+        if (!status.Exists)
+        {
+            throw new FileNotFoundException($"Device {device} does not exist.", device);
+        }
+
+        if (status.Kind != FileKind.BlockDevice)
+        {
+            throw new ArgumentException($"{device} is not a block device (it is a {status.Kind}).", paramName);
+        }
+    }
+
+    private static void RequireAbsolute(string path, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path, paramName);
+        if (path[0] != '/')
+        {
+            throw new ArgumentException($"'{path}' is not an absolute path.", paramName);
+        }
+    }
+
+    private static string[] Argv(CommandSpec spec) => [spec.Executable, .. spec.Arguments];
+
+    /// <summary>Tool output on one line, trimmed and capped, for exception messages and logs.</summary>
+    private static string Summarize(string text)
+    {
+        const int MaxLength = 1000;
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var joined = string.Join(" | ", lines);
+        return joined.Length <= MaxLength ? joined : joined[..MaxLength] + "...";
+    }
+}
+
+/// <summary>What <see cref="LinuxFilesystemOps"/> reads of the host directly (tests substitute these).</summary>
+internal sealed record FilesystemHost(
+    Func<string, FileStatus> StatFollow,
+    Func<IReadOnlyList<MountEntry>> ReadMounts,
+    Func<string, string> RealPath)
+{
+    public static FilesystemHost Native { get; } = new(FileStatus.StatFollow, MountInfo.ReadSelf, Platform.RealPath.Resolve);
+}
