@@ -13,6 +13,19 @@ public static class ConfigLoader
     /// Reads <paramref name="path"/> (UTF-8, BOM allowed). Problems are reported against the path as given.
     /// </summary>
     /// <exception cref="ConfigException">The file is missing, unreadable, not YAML or not a valid configuration.</exception>
+    /// <summary>
+    /// The configuration used when none is given: one default thick class named <c>default</c>
+    /// on volume group <c>stratum</c>, ext4, nothing kept spare (the same as examples/config.yaml).
+    /// </summary>
+    public static StratumConfig BuiltInDefault { get; } = LoadFromText(
+        """
+        deviceClasses:
+          - name: default
+            volumeGroup: stratum
+            default: true
+        """,
+        "(built-in default)");
+
     public static StratumConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -1,27 +1,56 @@
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
+using Stratum.Lvm;
+using Stratum.Lvm.Exec;
+using Stratum.Volumes;
+using Stratum.Volumes.Capacity;
+using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.Locking;
 
 namespace Stratum.Csi.Hosting;
 
 /// <summary>
-/// The running plugin: the CSI services composed over one gRPC server. The CLI runs it until
-/// SIGTERM; tests start and stop it in-process on a temporary socket.
+/// The running plugin: the engine and the three CSI services over one gRPC server. Start-up
+/// activates the managed VGs, rediscovers existing volumes from their tags and fills the capacity
+/// cache before the socket opens, so the first call already sees every volume. The CLI runs it
+/// until SIGTERM; tests start and stop it in-process on a temporary socket.
 /// </summary>
 public sealed class NodePlugin : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly GrpcServer _server;
+    private readonly CapacityCache _capacity;
+    private readonly TimeSpan _capacityRefresh;
 
-    public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory)
+    public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory, NodeDependencies? dependencies = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        dependencies ??= new NodeDependencies();
         _options = options;
+
+        var config = dependencies.Config
+            ?? (options.ConfigPath is { } path ? ConfigLoader.Load(path) : ConfigLoader.BuiltInDefault);
+        var classes = new DeviceClassManager(config);
+        _capacityRefresh = TimeSpan.FromSeconds(config.CapacityRefreshSeconds);
+
+        var runner = new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>());
+        var lvm = dependencies.Lvm ?? new LvmCli(runner, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
+        var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
+
+        _capacity = new CapacityCache(lvm, loggerFactory.CreateLogger<CapacityCache>());
+        var engine = new VolumeEngine(lvm, () => classes, _capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory.CreateLogger<VolumeEngine>());
+        Engine = engine;
+        var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
+
         ICsiService[] services =
         [
-            new IdentityService(PluginInfo.Default, () => true),
+            new IdentityService(PluginInfo.Default, () => _capacity.RefreshedAt is not null),
+            new ControllerService(engine, options.NodeId),
+            new NodeService(nodeVolumes, options.NodeId),
         ];
-        var methods = new GrpcMethodTable(services.SelectMany(s => s.Methods()));
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -29,14 +58,25 @@ public sealed class NodePlugin : IAsyncDisposable
                 MaxReceiveMessageBytes = options.MaxMessageBytes,
                 MaxSendMessageBytes = options.MaxMessageBytes,
             },
-            methods,
+            new GrpcMethodTable(services.SelectMany(s => s.Methods())),
             loggerFactory);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _server.StartAsync(cancellationToken);
+    public VolumeEngine Engine { get; }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
+        _capacity.StartPeriodicRefresh(_capacityRefresh);
+        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops accepting calls and waits up to the configured grace period for running ones.</summary>
     public Task StopAsync() => _server.StopAsync(_options.ShutdownGracePeriod);
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync().ConfigureAwait(false);
+        await _capacity.DisposeAsync().ConfigureAwait(false);
+    }
 }

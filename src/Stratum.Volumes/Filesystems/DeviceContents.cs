@@ -1,3 +1,5 @@
+using Stratum.Config;
+
 namespace Stratum.Volumes.Filesystems;
 
 /// <summary>What a low-level probe (<c>blkid -p</c>) finds on a block device.</summary>
@@ -9,7 +11,7 @@ public sealed record DeviceContents(bool IsBlank, string? Type, string? Usage)
     public static DeviceContents Blank { get; } = new(true, null, null);
 
     /// <summary>True when the device holds exactly the filesystem <paramref name="type"/>.</summary>
-    public bool Is(FilesystemType type) => !IsBlank && Usage == "filesystem" && Type == type.ToName();
+    public bool Is(FileSystemType type) => !IsBlank && Usage == "filesystem" && Type == type.ToName();
 
     public override string ToString() => IsBlank ? "nothing" : $"{Type ?? "unknown"} ({Usage ?? "unknown usage"})";
 }

@@ -1,3 +1,4 @@
+using Stratum.Config;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -115,14 +116,14 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     }
 
     /// <inheritdoc />
-    public async Task FormatAsync(string device, FilesystemType type, CancellationToken cancellationToken)
+    public async Task FormatAsync(string device, FileSystemType type, CancellationToken cancellationToken)
     {
         RequireBlockDevice(device, nameof(device));
         var spec = type switch
         {
-            FilesystemType.Ext4 => new CommandSpec("mkfs.ext4", "-q", "-b", "4096", "-m", "0", "-E", "lazy_itable_init=1", device),
-            FilesystemType.Xfs => new CommandSpec("mkfs.xfs", "-q", device),
-            FilesystemType.Btrfs => new CommandSpec("mkfs.btrfs", "-q", device),
+            FileSystemType.Ext4 => new CommandSpec("mkfs.ext4", "-q", "-b", "4096", "-m", "0", "-E", "lazy_itable_init=1", device),
+            FileSystemType.Xfs => new CommandSpec("mkfs.xfs", "-q", device),
+            FileSystemType.Btrfs => new CommandSpec("mkfs.btrfs", "-q", device),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown filesystem type."),
         };
 
@@ -132,7 +133,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     }
 
     /// <inheritdoc />
-    public async Task MountAsync(string device, string target, FilesystemType type, IReadOnlyList<string> options, CancellationToken cancellationToken)
+    public async Task MountAsync(string device, string target, FileSystemType type, IReadOnlyList<string> options, CancellationToken cancellationToken)
     {
         RequireBlockDevice(device, nameof(device));
         RequireAbsolute(target, nameof(target));
@@ -196,15 +197,15 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     }
 
     /// <inheritdoc />
-    public async Task GrowAsync(string device, string mountPoint, FilesystemType type, CancellationToken cancellationToken)
+    public async Task GrowAsync(string device, string mountPoint, FileSystemType type, CancellationToken cancellationToken)
     {
         RequireBlockDevice(device, nameof(device));
         RequireAbsolute(mountPoint, nameof(mountPoint));
         var spec = type switch
         {
-            FilesystemType.Ext4 => new CommandSpec("resize2fs", device),
-            FilesystemType.Xfs => new CommandSpec("xfs_growfs", "-d", mountPoint),
-            FilesystemType.Btrfs => new CommandSpec("btrfs", "filesystem", "resize", "max", mountPoint),
+            FileSystemType.Ext4 => new CommandSpec("resize2fs", device),
+            FileSystemType.Xfs => new CommandSpec("xfs_growfs", "-d", mountPoint),
+            FileSystemType.Btrfs => new CommandSpec("btrfs", "filesystem", "resize", "max", mountPoint),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown filesystem type."),
         };
         spec = spec with { Timeout = _options.GrowTimeout };
@@ -214,7 +215,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         var result = await RunAsync(action, spec, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            var hint = type == FilesystemType.Ext4 && result.StandardError.Contains("Permission denied", StringComparison.Ordinal)
+            var hint = type == FileSystemType.Ext4 && result.StandardError.Contains("Permission denied", StringComparison.Ordinal)
                 ? " (online ext4 resize needs the CAP_SYS_RESOURCE capability)"
                 : string.Empty;
             throw Failure(action, spec, result, hint);

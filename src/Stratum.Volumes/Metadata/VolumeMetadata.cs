@@ -46,7 +46,7 @@ public sealed record VolumeMetadata
         var tags = new List<string>
         {
             OwnerTag,
-            NameKey + LvmTagCodec.Encode(CsiName),
+            NameTag(CsiName),
             ClassKey + LvmTagCodec.Encode(DeviceClass),
             RequestedKey + RequestedBytes.ToString(CultureInfo.InvariantCulture),
         };
@@ -56,6 +56,9 @@ public sealed record VolumeMetadata
         Add(tags, PvNameKey, PvName);
         return tags;
     }
+
+    /// <summary>The tag that records <paramref name="csiName"/>: finds a volume by name across all VGs in one lookup.</summary>
+    public static string NameTag(string csiName) => NameKey + LvmTagCodec.Encode(csiName);
 
     /// <summary>True when the LV carries Stratum's owner tag.</summary>
     public static bool IsOwned(LogicalVolume lv) => lv.Tags.Contains(OwnerTag);

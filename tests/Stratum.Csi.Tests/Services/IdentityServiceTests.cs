@@ -70,9 +70,12 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Methods_IdentityOnly_ControllerCallsUnimplemented()
+    public async Task NodeGetInfo_Plugin_NodeIdAndTopologyKey()
     {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.CallAsync<NodeGetInfoResponse>(new NodeGetInfoRequest()));
-        Assert.Equal(StatusCode.Unimplemented, ex.Status);
+        var info = await _client.CallAsync<NodeGetInfoResponse>(new NodeGetInfoRequest());
+
+        Assert.Equal("node-a", info.NodeId);
+        Assert.Equal("node-a", info.AccessibleTopology.Segments[CsiTopology.NodeKey]);
+        Assert.Equal("topology.lvm.stratum.dev/node", CsiTopology.NodeKey);
     }
 }

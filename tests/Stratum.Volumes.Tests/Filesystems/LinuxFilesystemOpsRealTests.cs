@@ -1,3 +1,4 @@
+using Stratum.Config;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Platform;
@@ -19,18 +20,18 @@ public sealed class LinuxFilesystemOpsRealTests
         new(workspace.Runner, new LinuxFilesystemOpsOptions(), NullLogger<LinuxFilesystemOps>.Instance);
 
     /// <summary>The smallest size each mkfs accepts (xfsprogs >= 5.19: 300 MB; btrfs-progs: ~109 MiB), rounded up.</summary>
-    private static long MinimumSize(FilesystemType type) => type switch
+    private static long MinimumSize(FileSystemType type) => type switch
     {
-        FilesystemType.Xfs => 300 * MiB,
-        FilesystemType.Btrfs => 128 * MiB,
+        FileSystemType.Xfs => 300 * MiB,
+        FileSystemType.Btrfs => 128 * MiB,
         _ => 64 * MiB,
     };
 
     [RealHostTheory]
-    [InlineData(FilesystemType.Ext4)]
-    [InlineData(FilesystemType.Xfs)]
-    [InlineData(FilesystemType.Btrfs)]
-    public async Task Lifecycle_LoopDevice_ProbeFormatMountWriteStatBindReadOnlyUnmount(FilesystemType type)
+    [InlineData(FileSystemType.Ext4)]
+    [InlineData(FileSystemType.Xfs)]
+    [InlineData(FileSystemType.Btrfs)]
+    public async Task Lifecycle_LoopDevice_ProbeFormatMountWriteStatBindReadOnlyUnmount(FileSystemType type)
     {
         await using var ws = LoopWorkspace.Create();
         var ops = Ops(ws);
@@ -64,7 +65,7 @@ public sealed class LinuxFilesystemOpsRealTests
         Assert.InRange(stats.TotalBytes, size / 2, size);
         Assert.InRange(stats.AvailableBytes, 1, stats.TotalBytes);
         Assert.InRange(stats.UsedBytes, 1, stats.TotalBytes);
-        if (type == FilesystemType.Btrfs)
+        if (type == FileSystemType.Btrfs)
         {
             Assert.Equal(0, stats.TotalInodes); // btrfs allocates inodes dynamically and reports none
         }
@@ -104,10 +105,10 @@ public sealed class LinuxFilesystemOpsRealTests
     }
 
     [RealHostTheory]
-    [InlineData(FilesystemType.Ext4)]
-    [InlineData(FilesystemType.Xfs)]
-    [InlineData(FilesystemType.Btrfs)]
-    public async Task GrowAsync_LoopDeviceEnlargedWhileMounted_FilesystemFillsTheDevice(FilesystemType type)
+    [InlineData(FileSystemType.Ext4)]
+    [InlineData(FileSystemType.Xfs)]
+    [InlineData(FileSystemType.Btrfs)]
+    public async Task GrowAsync_LoopDeviceEnlargedWhileMounted_FilesystemFillsTheDevice(FileSystemType type)
     {
         await using var ws = LoopWorkspace.Create();
         var ops = Ops(ws);
@@ -123,7 +124,7 @@ public sealed class LinuxFilesystemOpsRealTests
         await ws.EnlargeAsync(loop, grown);
         Assert.Equal(grown, await ops.GetBlockDeviceSizeAsync(loop.Path, CancellationToken.None));
 
-        if (type == FilesystemType.Ext4 && !RealHost.HasCapSysResource)
+        if (type == FileSystemType.Ext4 && !RealHost.HasCapSysResource)
         {
             // The kernel refuses online ext4 resize without CAP_SYS_RESOURCE (some sandboxes drop it);
             // the failure must say so. A real node's privileged plugin container has it.
@@ -194,8 +195,8 @@ public sealed class LinuxFilesystemOpsRealTests
         var ops = Ops(ws);
         var ext4 = await ws.AttachAsync(128 * MiB);
         var btrfs = await ws.AttachAsync(128 * MiB);
-        await ops.FormatAsync(ext4.Path, FilesystemType.Ext4, CancellationToken.None);
-        await ops.FormatAsync(btrfs.Path, FilesystemType.Btrfs, CancellationToken.None);
+        await ops.FormatAsync(ext4.Path, FileSystemType.Ext4, CancellationToken.None);
+        await ops.FormatAsync(btrfs.Path, FileSystemType.Btrfs, CancellationToken.None);
 
         // Lay btrfs's primary superblock (at 64 KiB) over the ext4 device, whose own is at 1 KiB.
         const int SuperblockOffset = 64 * 1024;
@@ -216,8 +217,8 @@ public sealed class LinuxFilesystemOpsRealTests
 
         Assert.False(contents.IsBlank);
         Assert.Equal("ambivalent", contents.Usage);
-        Assert.False(contents.Is(FilesystemType.Ext4));
-        Assert.False(contents.Is(FilesystemType.Btrfs));
+        Assert.False(contents.Is(FileSystemType.Ext4));
+        Assert.False(contents.Is(FileSystemType.Btrfs));
     }
 
     [RealHostFact]
@@ -246,19 +247,19 @@ public sealed class LinuxFilesystemOpsRealTests
     }
 
     [RealHostTheory]
-    [InlineData(FilesystemType.Xfs)]
-    [InlineData(FilesystemType.Btrfs)]
-    public async Task FormatAsync_DeviceWithFilesystem_IsRefusedByMkfs(FilesystemType type)
+    [InlineData(FileSystemType.Xfs)]
+    [InlineData(FileSystemType.Btrfs)]
+    public async Task FormatAsync_DeviceWithFilesystem_IsRefusedByMkfs(FileSystemType type)
     {
         await using var ws = LoopWorkspace.Create();
         var ops = Ops(ws);
-        var loop = await ws.AttachAsync(MinimumSize(FilesystemType.Xfs));
-        await ops.FormatAsync(loop.Path, FilesystemType.Ext4, CancellationToken.None);
+        var loop = await ws.AttachAsync(MinimumSize(FileSystemType.Xfs));
+        await ops.FormatAsync(loop.Path, FileSystemType.Ext4, CancellationToken.None);
 
         var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => ops.FormatAsync(loop.Path, type, CancellationToken.None));
 
         Assert.Contains("existing filesystem", ex.Message, StringComparison.Ordinal);
-        Assert.True((await ops.ProbeAsync(loop.Path, CancellationToken.None)).Is(FilesystemType.Ext4));
+        Assert.True((await ops.ProbeAsync(loop.Path, CancellationToken.None)).Is(FileSystemType.Ext4));
     }
 
     [RealHostFact]
@@ -268,7 +269,7 @@ public sealed class LinuxFilesystemOpsRealTests
         var ops = Ops(ws);
         var loop = await ws.AttachAsync(64 * MiB);
 
-        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => ops.FormatAsync(loop.Path, FilesystemType.Xfs, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => ops.FormatAsync(loop.Path, FileSystemType.Xfs, CancellationToken.None));
 
         Assert.Equal(1, ex.ExitCode);
         Assert.Contains("mkfs.xfs", ex.Message, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Stratum.Config;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm.Exec;
 using Stratum.Volumes.Filesystems;
@@ -127,10 +128,10 @@ public sealed class LinuxFilesystemOpsTests
     // ---------------------------------------------------------------- format
 
     [Theory]
-    [InlineData(FilesystemType.Ext4, new[] { "mkfs.ext4", "-q", "-b", "4096", "-m", "0", "-E", "lazy_itable_init=1", Device })]
-    [InlineData(FilesystemType.Xfs, new[] { "mkfs.xfs", "-q", Device })]
-    [InlineData(FilesystemType.Btrfs, new[] { "mkfs.btrfs", "-q", Device })]
-    public async Task FormatAsync_Type_RunsMkfsWithoutForceAndWithFormatTimeout(FilesystemType type, string[] argv)
+    [InlineData(FileSystemType.Ext4, new[] { "mkfs.ext4", "-q", "-b", "4096", "-m", "0", "-E", "lazy_itable_init=1", Device })]
+    [InlineData(FileSystemType.Xfs, new[] { "mkfs.xfs", "-q", Device })]
+    [InlineData(FileSystemType.Btrfs, new[] { "mkfs.btrfs", "-q", Device })]
+    public async Task FormatAsync_Type_RunsMkfsWithoutForceAndWithFormatTimeout(FileSystemType type, string[] argv)
     {
         _runner.Succeeds();
 
@@ -147,7 +148,7 @@ public sealed class LinuxFilesystemOpsTests
     {
         _runner.Returns(1, stderr: "mkfs.xfs: /dev/stratum/v1 appears to contain an existing filesystem (ext4).\nmkfs.xfs: Use the -f option to force overwrite.\n");
 
-        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FilesystemType.Xfs, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FileSystemType.Xfs, CancellationToken.None));
 
         Assert.Equal(1, ex.ExitCode);
         Assert.Equal(["mkfs.xfs", "-q", Device], ex.Command);
@@ -157,10 +158,10 @@ public sealed class LinuxFilesystemOpsTests
     }
 
     [Theory]
-    [InlineData(FilesystemType.Ext4, "mkfs.ext4", "e2fsprogs")]
-    [InlineData(FilesystemType.Xfs, "mkfs.xfs", "xfsprogs")]
-    [InlineData(FilesystemType.Btrfs, "mkfs.btrfs", "btrfs-progs")]
-    public async Task FormatAsync_MkfsMissing_ThrowsNamingThePackage(FilesystemType type, string tool, string package)
+    [InlineData(FileSystemType.Ext4, "mkfs.ext4", "e2fsprogs")]
+    [InlineData(FileSystemType.Xfs, "mkfs.xfs", "xfsprogs")]
+    [InlineData(FileSystemType.Btrfs, "mkfs.btrfs", "btrfs-progs")]
+    public async Task FormatAsync_MkfsMissing_ThrowsNamingThePackage(FileSystemType type, string tool, string package)
     {
         var notFound = new CommandNotFoundException(tool, [Device], null);
         _runner.Throws(notFound);
@@ -179,7 +180,7 @@ public sealed class LinuxFilesystemOpsTests
     {
         _runner.Throws(new CommandTimeoutException("mkfs.ext4", [Device], TimeSpan.FromMinutes(7), "", "Discarding device blocks"));
 
-        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FilesystemType.Ext4, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FileSystemType.Ext4, CancellationToken.None));
 
         Assert.True(ex.IsTimeout);
         Assert.Equal("Discarding device blocks", ex.StandardError);
@@ -192,7 +193,7 @@ public sealed class LinuxFilesystemOpsTests
     {
         _runner.Throws(new CommandStartException("mkfs.btrfs", [Device], new System.ComponentModel.Win32Exception(13)));
 
-        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FilesystemType.Btrfs, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<FilesystemCommandException>(() => Ops().FormatAsync(Device, FileSystemType.Btrfs, CancellationToken.None));
 
         Assert.IsType<CommandStartException>(ex.InnerException);
         Assert.False(ex.IsToolMissing);
@@ -204,13 +205,13 @@ public sealed class LinuxFilesystemOpsTests
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ops().FormatAsync(Device, FilesystemType.Ext4, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ops().FormatAsync(Device, FileSystemType.Ext4, cts.Token));
     }
 
     [Fact]
     public async Task FormatAsync_MissingDevice_ThrowsFileNotFoundWithoutRunningMkfs()
     {
-        await Assert.ThrowsAsync<FileNotFoundException>(() => Ops().FormatAsync("/missing/lv", FilesystemType.Xfs, CancellationToken.None));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => Ops().FormatAsync("/missing/lv", FileSystemType.Xfs, CancellationToken.None));
 
         Assert.Empty(_runner.Calls);
     }
@@ -218,10 +219,10 @@ public sealed class LinuxFilesystemOpsTests
     // ---------------------------------------------------------------- mount
 
     [Theory]
-    [InlineData(FilesystemType.Ext4, new string[0], new[] { "mount", "-t", "ext4", Device, Staging })]
-    [InlineData(FilesystemType.Xfs, new[] { "nouuid" }, new[] { "mount", "-t", "xfs", "-o", "nouuid", Device, Staging })]
-    [InlineData(FilesystemType.Btrfs, new[] { "noatime", "compress=zstd:3", "ro" }, new[] { "mount", "-t", "btrfs", "-o", "noatime,compress=zstd:3,ro", Device, Staging })]
-    public async Task MountAsync_Options_RunsExactArgv(FilesystemType type, string[] options, string[] argv)
+    [InlineData(FileSystemType.Ext4, new string[0], new[] { "mount", "-t", "ext4", Device, Staging })]
+    [InlineData(FileSystemType.Xfs, new[] { "nouuid" }, new[] { "mount", "-t", "xfs", "-o", "nouuid", Device, Staging })]
+    [InlineData(FileSystemType.Btrfs, new[] { "noatime", "compress=zstd:3", "ro" }, new[] { "mount", "-t", "btrfs", "-o", "noatime,compress=zstd:3,ro", Device, Staging })]
+    public async Task MountAsync_Options_RunsExactArgv(FileSystemType type, string[] options, string[] argv)
     {
         _runner.Succeeds();
 
@@ -239,7 +240,7 @@ public sealed class LinuxFilesystemOpsTests
     public async Task MountAsync_RefusedOption_ThrowsBeforeRunningMount(string option)
     {
         var ex = await Assert.ThrowsAsync<InvalidMountOptionException>(
-            () => Ops().MountAsync(Device, Staging, FilesystemType.Ext4, ["noatime", option], CancellationToken.None));
+            () => Ops().MountAsync(Device, Staging, FileSystemType.Ext4, ["noatime", option], CancellationToken.None));
 
         Assert.Equal(1, ex.Index);
         Assert.Equal("options", ex.ParamName);
@@ -252,7 +253,7 @@ public sealed class LinuxFilesystemOpsTests
         _runner.Returns(32, stderr: "mount: /stage: wrong fs type, bad option, bad superblock on /dev/stratum/v1, missing codepage or helper program, or other error.\n");
 
         var ex = await Assert.ThrowsAsync<FilesystemCommandException>(
-            () => Ops().MountAsync(Device, Staging, FilesystemType.Xfs, [], CancellationToken.None));
+            () => Ops().MountAsync(Device, Staging, FileSystemType.Xfs, [], CancellationToken.None));
 
         Assert.Equal(32, ex.ExitCode);
         Assert.Contains("wrong fs type", ex.Message, StringComparison.Ordinal);
@@ -265,7 +266,7 @@ public sealed class LinuxFilesystemOpsTests
         _host.Overrides["/dev/image.img"] = new FileStatus(FileKind.Regular, 0, 0);
 
         await Assert.ThrowsAsync<ArgumentException>(
-            () => Ops().MountAsync("/dev/image.img", Staging, FilesystemType.Ext4, [], CancellationToken.None));
+            () => Ops().MountAsync("/dev/image.img", Staging, FileSystemType.Ext4, [], CancellationToken.None));
 
         Assert.Empty(_runner.Calls);
     }
@@ -274,7 +275,7 @@ public sealed class LinuxFilesystemOpsTests
     public async Task MountAsync_RelativeTarget_ThrowsArgument()
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(
-            () => Ops().MountAsync(Device, "mnt", FilesystemType.Ext4, [], CancellationToken.None));
+            () => Ops().MountAsync(Device, "mnt", FileSystemType.Ext4, [], CancellationToken.None));
 
         Assert.Equal("target", ex.ParamName);
         Assert.Empty(_runner.Calls);
@@ -456,10 +457,10 @@ public sealed class LinuxFilesystemOpsTests
     // ---------------------------------------------------------------- grow
 
     [Theory]
-    [InlineData(FilesystemType.Ext4, new[] { "resize2fs", Device })]
-    [InlineData(FilesystemType.Xfs, new[] { "xfs_growfs", "-d", Staging })]
-    [InlineData(FilesystemType.Btrfs, new[] { "btrfs", "filesystem", "resize", "max", Staging })]
-    public async Task GrowAsync_Type_RunsExactArgvWithGrowTimeout(FilesystemType type, string[] argv)
+    [InlineData(FileSystemType.Ext4, new[] { "resize2fs", Device })]
+    [InlineData(FileSystemType.Xfs, new[] { "xfs_growfs", "-d", Staging })]
+    [InlineData(FileSystemType.Btrfs, new[] { "btrfs", "filesystem", "resize", "max", Staging })]
+    public async Task GrowAsync_Type_RunsExactArgvWithGrowTimeout(FileSystemType type, string[] argv)
     {
         _runner.Succeeds();
 
@@ -475,17 +476,17 @@ public sealed class LinuxFilesystemOpsTests
         _runner.Returns(1, stderr: "resize2fs 1.47.0 (5-Feb-2023)\nFilesystem at /dev/stratum/v1 is mounted on /stage; on-line resizing required\nresize2fs: Permission denied to resize filesystem\n");
 
         var ex = await Assert.ThrowsAsync<FilesystemCommandException>(
-            () => Ops().GrowAsync(Device, Staging, FilesystemType.Ext4, CancellationToken.None));
+            () => Ops().GrowAsync(Device, Staging, FileSystemType.Ext4, CancellationToken.None));
 
         Assert.Contains("CAP_SYS_RESOURCE", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, ex.ExitCode);
     }
 
     [Theory]
-    [InlineData(FilesystemType.Xfs, "xfs_growfs", "xfsprogs")]
-    [InlineData(FilesystemType.Btrfs, "btrfs", "btrfs-progs")]
-    [InlineData(FilesystemType.Ext4, "resize2fs", "e2fsprogs")]
-    public async Task GrowAsync_ToolMissing_ThrowsNamingThePackage(FilesystemType type, string tool, string package)
+    [InlineData(FileSystemType.Xfs, "xfs_growfs", "xfsprogs")]
+    [InlineData(FileSystemType.Btrfs, "btrfs", "btrfs-progs")]
+    [InlineData(FileSystemType.Ext4, "resize2fs", "e2fsprogs")]
+    public async Task GrowAsync_ToolMissing_ThrowsNamingThePackage(FileSystemType type, string tool, string package)
     {
         _runner.Throws(new CommandNotFoundException(tool, [], null));
 

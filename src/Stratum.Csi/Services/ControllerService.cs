@@ -1,0 +1,268 @@
+using Microsoft.Extensions.Logging;
+using Stratum.Csi.Grpc;
+using Stratum.Csi.V1;
+using Stratum.Volumes;
+using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
+
+namespace Stratum.Csi.Services;
+
+/// <summary>
+/// The CSI Controller service, run on every node beside the external-provisioner in
+/// <c>--node-deployment</c> mode: CreateVolume carves the LV locally. Expansion is node-side
+/// (trivial resizer), so EXPAND_VOLUME is not offered here. Every RPC checks in a fixed order:
+/// required fields and their shape, then the per-volume lock, then idempotency, then acts.
+/// </summary>
+public sealed class ControllerService : ICsiService
+{
+    /// <summary>StorageClass parameter that picks the device class.</summary>
+    public const string DeviceClassParameter = "deviceClass";
+
+    /// <summary>Parameters the external-provisioner adds itself (with --extra-create-metadata) or consumes.</summary>
+    public const string ProvisionerPrefix = "csi.storage.k8s.io/";
+
+    private static readonly Type[] Offered =
+    [
+        Type.CreateDeleteVolume, Type.ListVolumes, Type.GetCapacity, Type.GetVolume, Type.VolumeCondition, Type.SingleNodeMultiWriter,
+    ];
+
+    private readonly VolumeEngine _engine;
+    private readonly string _nodeId;
+    private readonly ControllerGetCapabilitiesResponse _capabilities;
+
+    public ControllerService(VolumeEngine engine, string nodeId)
+    {
+        _engine = engine;
+        _nodeId = nodeId;
+        _capabilities = new ControllerGetCapabilitiesResponse();
+        foreach (var type in Offered)
+        {
+            _capabilities.Capabilities.Add(new ControllerServiceCapability { Rpc = new ControllerServiceCapability.Types.RPC { Type = type } });
+        }
+    }
+
+    public IEnumerable<GrpcMethod> Methods()
+    {
+        var s = CsiMethods.Controller;
+        yield return GrpcMethod.Create<CreateVolumeRequest, CreateVolumeResponse>(s.FindMethodByName("CreateVolume"), CreateVolume);
+        yield return GrpcMethod.Create<DeleteVolumeRequest, DeleteVolumeResponse>(s.FindMethodByName("DeleteVolume"), DeleteVolume);
+        yield return GrpcMethod.Create<ValidateVolumeCapabilitiesRequest, ValidateVolumeCapabilitiesResponse>(s.FindMethodByName("ValidateVolumeCapabilities"), ValidateVolumeCapabilities);
+        yield return GrpcMethod.Create<ListVolumesRequest, ListVolumesResponse>(s.FindMethodByName("ListVolumes"), ListVolumes);
+        yield return GrpcMethod.Create<GetCapacityRequest, GetCapacityResponse>(s.FindMethodByName("GetCapacity"), GetCapacity, LogLevel.Debug);
+        yield return GrpcMethod.Create<ControllerGetVolumeRequest, ControllerGetVolumeResponse>(s.FindMethodByName("ControllerGetVolume"), ControllerGetVolume);
+        yield return GrpcMethod.Create<ControllerGetCapabilitiesRequest, ControllerGetCapabilitiesResponse>(s.FindMethodByName("ControllerGetCapabilities"), ControllerGetCapabilities, LogLevel.Debug);
+    }
+
+    public Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    {
+        var name = CsiValidation.Id(request.Name, "name");
+        if (request.VolumeCapabilities.Count == 0)
+        {
+            throw CsiErrors.Invalid("volume_capabilities is required");
+        }
+
+        foreach (var capability in request.VolumeCapabilities)
+        {
+            CsiValidation.Capability(capability, "volume_capabilities");
+        }
+
+        var (required, limit) = Range(request.CapacityRange);
+        var parameters = Parameters(request.Parameters);
+        if (request.VolumeContentSource is not null)
+        {
+            throw CsiErrors.Invalid("creating a volume from a snapshot or another volume is not supported yet");
+        }
+
+        if (request.AccessibilityRequirements is { } requirements && requirements.Requisite.Count > 0
+            && !requirements.Requisite.Any(t => CsiTopology.Allows(t, _nodeId)))
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"this plugin provisions only on node {_nodeId}, which none of the requisite topologies allows");
+        }
+
+        var volume = await _engine.CreateAsync(
+            new CreateVolumeSpec
+            {
+                Name = name,
+                RequiredBytes = required,
+                LimitBytes = limit,
+                DeviceClass = parameters.DeviceClass,
+                PvcNamespace = parameters.PvcNamespace,
+                PvcName = parameters.PvcName,
+                PvName = parameters.PvName,
+            },
+            context.CancellationToken).ConfigureAwait(false);
+        return new CreateVolumeResponse { Volume = ToCsi(volume) };
+    });
+
+    public Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    {
+        var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
+        await _engine.DeleteAsync(volumeId, context.CancellationToken).ConfigureAwait(false);
+        return new DeleteVolumeResponse();
+    });
+
+    public Task<ValidateVolumeCapabilitiesResponse> ValidateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    {
+        var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
+        if (request.VolumeCapabilities.Count == 0)
+        {
+            throw CsiErrors.Invalid("volume_capabilities is required");
+        }
+
+        Parameters(request.Parameters);
+        _ = await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false)
+            ?? throw new RpcException(StatusCode.NotFound, $"volume {volumeId} does not exist");
+        var problems = request.VolumeCapabilities.Select(CsiValidation.Unsupported).OfType<string>().ToList();
+        if (problems.Count > 0)
+        {
+            return new ValidateVolumeCapabilitiesResponse { Message = string.Join("; ", problems) };
+        }
+
+        var confirmed = new ValidateVolumeCapabilitiesResponse.Types.Confirmed();
+        confirmed.VolumeCapabilities.Add(request.VolumeCapabilities);
+        confirmed.VolumeContext.Add(request.VolumeContext);
+        confirmed.Parameters.Add(request.Parameters);
+        confirmed.MutableParameters.Add(request.MutableParameters);
+        return new ValidateVolumeCapabilitiesResponse { Confirmed = confirmed };
+    });
+
+    public Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    {
+        if (request.MaxEntries < 0)
+        {
+            throw CsiErrors.Invalid("max_entries cannot be negative");
+        }
+
+        var volumes = await _engine.ListAsync(context.CancellationToken).ConfigureAwait(false);
+        var start = 0;
+        if (request.StartingToken.Length > 0)
+        {
+            // The token is the id of the last volume returned; the next page starts after it,
+            // so volumes deleted between pages never make the listing skip or repeat others.
+            if (!Volumes.Naming.VolumeId.TryParse(request.StartingToken, out _))
+            {
+                throw new RpcException(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin");
+            }
+
+            start = volumes.Count(v => string.CompareOrdinal(v.Id.ToString(), request.StartingToken) <= 0);
+        }
+
+        var take = request.MaxEntries > 0 ? request.MaxEntries : int.MaxValue;
+        var page = volumes.Skip(start).Take(take).ToList();
+        var response = new ListVolumesResponse();
+        foreach (var volume in page)
+        {
+            response.Entries.Add(new ListVolumesResponse.Types.Entry
+            {
+                Volume = ToCsi(volume),
+                Status = new ListVolumesResponse.Types.VolumeStatus { VolumeCondition = Condition(volume) },
+            });
+        }
+
+        if (start + page.Count < volumes.Count && page.Count > 0)
+        {
+            response.NextToken = page[^1].Id.ToString();
+        }
+
+        return response;
+    });
+
+    public Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, CallContext context) => CsiErrors.Guard(() =>
+    {
+        var parameters = Parameters(request.Parameters);
+        var deviceClass = _engine.ResolveClass(parameters.DeviceClass);
+        if ((request.AccessibleTopology is { } topology && !CsiTopology.Allows(topology, _nodeId))
+            || request.VolumeCapabilities.Any(c => CsiValidation.Unsupported(c) is not null))
+        {
+            return Task.FromResult(new GetCapacityResponse { AvailableCapacity = 0, MaximumVolumeSize = 0 });
+        }
+
+        var capacity = _engine.GetCapacity(deviceClass);
+        return Task.FromResult(new GetCapacityResponse
+        {
+            AvailableCapacity = capacity.AvailableBytes,
+            MaximumVolumeSize = capacity.MaximumVolumeBytes,
+        });
+    });
+
+    public Task<ControllerGetVolumeResponse> ControllerGetVolume(ControllerGetVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    {
+        var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
+        var volume = await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false)
+            ?? throw new RpcException(StatusCode.NotFound, $"volume {volumeId} does not exist");
+        return new ControllerGetVolumeResponse
+        {
+            Volume = ToCsi(volume),
+            Status = new ControllerGetVolumeResponse.Types.VolumeStatus { VolumeCondition = Condition(volume) },
+        };
+    });
+
+    public Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, CallContext context) =>
+        Task.FromResult(_capabilities);
+
+    private Volume ToCsi(ManagedVolume volume) => new()
+    {
+        VolumeId = volume.Id.ToString(),
+        CapacityBytes = volume.CapacityBytes,
+        AccessibleTopology = { CsiTopology.ForNode(_nodeId) },
+        VolumeContext = { [DeviceClassParameter] = volume.Metadata.DeviceClass },
+    };
+
+    private static VolumeCondition Condition(ManagedVolume volume) => volume.Lv.HealthStatus is { } health
+        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Lv.FullName} {health}" }
+        : new VolumeCondition { Abnormal = false, Message = "healthy" };
+
+    private static (long Required, long Limit) Range(CapacityRange? range)
+    {
+        if (range is null)
+        {
+            return (0, 0);
+        }
+
+        if (range.RequiredBytes < 0 || range.LimitBytes < 0)
+        {
+            throw CsiErrors.Invalid("capacity_range bytes cannot be negative");
+        }
+
+        if (range.LimitBytes > 0 && range.RequiredBytes > range.LimitBytes)
+        {
+            throw CsiErrors.Invalid($"capacity_range required_bytes {range.RequiredBytes} exceeds limit_bytes {range.LimitBytes}");
+        }
+
+        return (range.RequiredBytes, range.LimitBytes);
+    }
+
+    private static ParsedParameters Parameters(IDictionary<string, string> parameters)
+    {
+        string? deviceClass = null, pvcNamespace = null, pvcName = null, pvName = null;
+        foreach (var (key, value) in parameters)
+        {
+            switch (key)
+            {
+                case DeviceClassParameter:
+                    deviceClass = value;
+                    break;
+                case ProvisionerPrefix + "pvc/namespace":
+                    pvcNamespace = value;
+                    break;
+                case ProvisionerPrefix + "pvc/name":
+                    pvcName = value;
+                    break;
+                case ProvisionerPrefix + "pv/name":
+                    pvName = value;
+                    break;
+                default:
+                    if (!key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
+                    {
+                        throw CsiErrors.Invalid($"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}' (and the provisioner's own {ProvisionerPrefix}*)");
+                    }
+
+                    break;
+            }
+        }
+
+        return new ParsedParameters(deviceClass, pvcNamespace, pvcName, pvName);
+    }
+
+    private sealed record ParsedParameters(string? DeviceClass, string? PvcNamespace, string? PvcName, string? PvName);
+}

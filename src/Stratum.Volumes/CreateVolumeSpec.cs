@@ -1,0 +1,23 @@
+namespace Stratum.Volumes;
+
+/// <summary>What CreateVolume asks for, already checked for shape by the CSI layer.</summary>
+public sealed record CreateVolumeSpec
+{
+    /// <summary>The CSI name; the same name always means the same volume.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Smallest acceptable size; 0 when the caller has no minimum.</summary>
+    public long RequiredBytes { get; init; }
+
+    /// <summary>Largest acceptable size; 0 when unlimited.</summary>
+    public long LimitBytes { get; init; }
+
+    /// <summary>The device class, or null for the default one.</summary>
+    public string? DeviceClass { get; init; }
+
+    public string? PvcNamespace { get; init; }
+
+    public string? PvcName { get; init; }
+
+    public string? PvName { get; init; }
+}

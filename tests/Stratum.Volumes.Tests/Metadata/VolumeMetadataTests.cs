@@ -1,0 +1,65 @@
+using Stratum.Lvm;
+using Stratum.Volumes.Metadata;
+
+namespace Stratum.Volumes.Tests.Metadata;
+
+public sealed class VolumeMetadataTests
+{
+    [Fact]
+    public void ToTags_ThenFromTags_RoundTripsEveryField()
+    {
+        var metadata = new VolumeMetadata
+        {
+            CsiName = "pvc-1 ü/#,=x",
+            DeviceClass = "fast.nvme",
+            RequestedBytes = 1073741824,
+            Node = "worker-23",
+            PvcNamespace = "db",
+            PvcName = "data-postgres-0",
+            PvName = "pvc-1",
+        };
+
+        var tags = metadata.ToTags();
+
+        Assert.All(tags, t => Assert.True(LvmValidation.IsValidTag(t), t));
+        Assert.Equal(metadata, VolumeMetadata.FromTags(TagSet.From(tags)));
+    }
+
+    [Fact]
+    public void ToTags_OptionalFieldsMissing_OnlyRequiredTags()
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "default", RequestedBytes = 0 }.ToTags();
+
+        Assert.Equal(4, tags.Count);
+        Assert.Equal(VolumeMetadata.OwnerTag, tags[0]);
+    }
+
+    [Fact]
+    public void FromTags_NoOwnerTag_Null()
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "default", RequestedBytes = 1 }.ToTags().Skip(1);
+        Assert.Null(VolumeMetadata.FromTags(TagSet.From(tags)));
+    }
+
+    [Theory]
+    [InlineData("stratum/class=default", "stratum/requested=1")]
+    [InlineData("stratum/name=v", "stratum/requested=1")]
+    [InlineData("stratum/name=v", "stratum/class=default")]
+    [InlineData("stratum/name=v", "stratum/class=default", "stratum/requested=lots")]
+    public void FromTags_RequiredTagMissingOrDamaged_Null(params string[] tags) =>
+        Assert.Null(VolumeMetadata.FromTags(TagSet.From([VolumeMetadata.OwnerTag, .. tags])));
+
+    [Fact]
+    public void NameTag_IsTheTagToTagsWrites()
+    {
+        var metadata = new VolumeMetadata { CsiName = "pvc/ä", DeviceClass = "default", RequestedBytes = 0 };
+        Assert.Contains(VolumeMetadata.NameTag("pvc/ä"), metadata.ToTags());
+    }
+
+    [Fact]
+    public void FromTags_ForeignTagsAlongside_Ignored()
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 5 }.ToTags().Append("backup=nightly").Append("stratum/future=1");
+        Assert.Equal("v", VolumeMetadata.FromTags(TagSet.From(tags))!.CsiName);
+    }
+}
