@@ -11,6 +11,7 @@ namespace Stratum.Testing.Lvm;
 internal sealed class LoopBacking(string root, ICommandRunner runner, string mountInfoPath)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DetachGracePeriod = TimeSpan.FromSeconds(10);
 
     public string DataDirectory { get; } = Path.Combine(root, "data");
 
@@ -65,11 +66,43 @@ internal sealed class LoopBacking(string root, ICommandRunner runner, string mou
         if (lv.LoopDevice is { } device)
         {
             await RunAsync("losetup", ["--detach", device], cancellationToken).ConfigureAwait(false);
+            await WaitUntilDetachedAsync(device, lv.BackingFile!).ConfigureAwait(false);
         }
 
         lv.LoopDevice = null;
         lv.LoopMajor = null;
         lv.LoopMinor = null;
+    }
+
+    /// <summary>
+    /// <c>losetup -d</c> only marks a device that something else still has open (a udev probe, a
+    /// concurrent reader) for automatic detach on last close; wait for that, as LVM's deactivation
+    /// is complete when it returns. A device still attached after the grace period (e.g. lazily
+    /// unmounted) is left to the kernel.
+    /// </summary>
+    private static async Task WaitUntilDetachedAsync(string device, string file)
+    {
+        var backingFile = Path.Combine("/sys/class/block", Path.GetFileName(device), "loop", "backing_file");
+        var deadline = DateTime.UtcNow + DetachGracePeriod;
+        while (DateTime.UtcNow < deadline)
+        {
+            string current;
+            try
+            {
+                current = File.ReadAllText(backingFile).Trim();
+            }
+            catch (IOException)
+            {
+                return; // no backing file: detached
+            }
+
+            if (current != file)
+            {
+                return; // detached, and already reused for something else
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Makes an attached loop device pick up its grown file (<c>losetup -c</c>).</summary>

@@ -752,6 +752,12 @@ public abstract partial class LvmContractTests
     /// <summary>Calls every implementation must refuse before running anything.</summary>
     public static TheoryData<string> InvalidCalls => [.. InvalidCallTable.Keys.Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The invalid calls by name: each gets the ILvm and the VG (holding one LV, <c>keep</c>) and
+    /// must throw <see cref="LvmValidationException"/> before touching LVM.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Func<ILvm, string, CancellationToken, Task>> InvalidCallsByName => InvalidCallTable;
+
     [Theory]
     [MemberData(nameof(InvalidCalls))]
     public async Task AnyOperation_InvalidArgument_ThrowsValidationAndChangesNothing(string call)
