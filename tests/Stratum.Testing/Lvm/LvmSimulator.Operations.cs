@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Stratum.Lvm;
 
 namespace Stratum.Testing.Lvm;

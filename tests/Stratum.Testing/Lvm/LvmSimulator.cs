@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
 using Stratum.Lvm.Exec;
