@@ -12,6 +12,12 @@ public sealed record CreateVolumeSpec
     /// <summary>Largest acceptable size; 0 when unlimited.</summary>
     public long LimitBytes { get; init; }
 
+    /// <summary>
+    /// Filesystems the volume may be mounted with (from its mount capabilities; an empty string
+    /// means the class's default). The volume is made large enough for each of them.
+    /// </summary>
+    public IReadOnlyList<string> MountFilesystems { get; init; } = [];
+
     /// <summary>The device class, or null for the default one.</summary>
     public string? DeviceClass { get; init; }
 

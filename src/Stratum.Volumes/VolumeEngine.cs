@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Volumes.Capacity;
+using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
@@ -261,6 +262,24 @@ public sealed partial class VolumeEngine
         var wanted = spec.RequiredBytes > 0 ? spec.RequiredBytes
             : spec.LimitBytes > 0 ? Math.Min(spec.LimitBytes, _options.DefaultVolumeBytes)
             : _options.DefaultVolumeBytes;
+        var filesystems = spec.MountFilesystems
+            .Select(name => string.IsNullOrEmpty(name) ? deviceClass.FsType
+                : FileSystemTypes.TryParse(name, out var type) ? type
+                : throw new VolumeException(VolumeError.InvalidArgument, $"filesystem '{name}' is not supported (ext4, xfs, btrfs)"))
+            .ToList();
+        var (minimum, needs) = filesystems.Count == 0 ? (0L, null)
+            : filesystems.Select(f => (FileSystemLimits.MinimumBytes(f), (FileSystemType?)f)).MaxBy(m => m.Item1);
+        if (minimum > wanted)
+        {
+            if (spec.LimitBytes > 0 && minimum > spec.LimitBytes)
+            {
+                throw new VolumeException(VolumeError.OutOfRange,
+                    $"{needs!.Value.ToName()} needs at least {minimum} bytes, above the limit of {spec.LimitBytes}");
+            }
+
+            wanted = minimum; // a smaller volume could never be formatted
+        }
+
         var size = space.RoundUp(wanted, deviceClass.LvCreate);
         if (spec.LimitBytes > 0 && size > spec.LimitBytes)
         {

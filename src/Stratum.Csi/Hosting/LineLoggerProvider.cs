@@ -43,7 +43,7 @@ internal sealed class LineLoggerProvider(TextWriter destination, LogFormat forma
         builder.Append(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture))
             .Append(' ').Append(ShortLevel(level))
             .Append(' ').Append(category).Append('[').Append(eventId.Id.ToString(CultureInfo.InvariantCulture)).Append("] ")
-            .Append(message.ReplaceLineEndings(" "))
+            .Append(message.ReplaceLineEndings("\n    "))
             .Append('\n');
         if (exception is not null)
         {

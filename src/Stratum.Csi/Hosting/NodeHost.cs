@@ -1,11 +1,17 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
+using Stratum.Lvm;
+using Stratum.Lvm.Exec;
 
 namespace Stratum.Csi.Hosting;
 
 /// <summary>Runs <see cref="NodePlugin"/> as a process: start, serve until SIGTERM/SIGINT, drain, exit.</summary>
 public static partial class NodeHost
 {
+    /// <summary>Exit code when the configuration file is invalid (as for a bad command line).</summary>
+    public const int ConfigErrorExitCode = 2;
+
     /// <returns>The process exit code.</returns>
     public static async Task<int> RunAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
@@ -23,12 +29,23 @@ public static partial class NodeHost
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
 
-        await using var plugin = new NodePlugin(options, loggerFactory);
+        NodePlugin plugin;
+        try
+        {
+            plugin = new NodePlugin(options, loggerFactory);
+        }
+        catch (ConfigException ex)
+        {
+            Log.BadConfig(logger, ex.Message);
+            return ConfigErrorExitCode;
+        }
+
+        await using var running = plugin;
         try
         {
             await plugin.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or LvmException or CommandException)
         {
             Log.StartFailed(logger, ex.Message);
             return 1;
@@ -47,6 +64,9 @@ public static partial class NodeHost
 
         [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Received {Signal}; shutting down")]
         public static partial void SignalReceived(ILogger logger, string signal);
+
+        [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Invalid configuration; nothing was started:\n{Problems}")]
+        public static partial void BadConfig(ILogger logger, string problems);
 
         [LoggerMessage(EventId = 4102, Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

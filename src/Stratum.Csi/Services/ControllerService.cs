@@ -86,6 +86,7 @@ public sealed class ControllerService : ICsiService
                 RequiredBytes = required,
                 LimitBytes = limit,
                 DeviceClass = parameters.DeviceClass,
+                MountFilesystems = request.VolumeCapabilities.Where(c => c.Mount is not null).Select(c => c.Mount.FsType).ToList(),
                 PvcNamespace = parameters.PvcNamespace,
                 PvcName = parameters.PvcName,
                 PvName = parameters.PvName,
