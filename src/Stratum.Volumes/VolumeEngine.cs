@@ -41,27 +41,36 @@ public sealed partial class VolumeEngine
     public DeviceClassManager Classes => _classes();
 
     /// <summary>
-    /// Brings the node's volumes back after a restart: activates every managed VG that exists,
-    /// rediscovers Stratum's volumes from their tags, and fills the capacity cache.
+    /// Brings the node's volumes back after a restart: rediscovers Stratum's volumes from their
+    /// tags, activates those that are inactive (only those: LVs Stratum does not own are never
+    /// touched, not even activated), and fills the capacity cache.
     /// </summary>
     public async Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken)
     {
         var present = (await _lvm.ListVolumeGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var group in Classes.VolumeGroups)
+        foreach (var group in Classes.VolumeGroups.Where(g => !present.Contains(g)))
         {
-            if (present.Contains(group))
-            {
-                await _lvm.ActivateVolumeGroupAsync(group, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                Log.VolumeGroupMissing(_logger, group, _options.NodeId);
-            }
+            Log.VolumeGroupMissing(_logger, group, _options.NodeId);
         }
 
         var volumes = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
+        var activated = 0;
+        foreach (var volume in volumes.Where(v => !v.Lv.IsActive))
+        {
+            try
+            {
+                await _lvm.ActivateVolumeAsync(volume.Lv.VolumeGroup, volume.Lv.Name, cancellationToken).ConfigureAwait(false);
+                activated++;
+            }
+            catch (LvmException ex)
+            {
+                // One broken volume (e.g. a missing PV) must not keep the node from serving the others.
+                Log.ActivationFailed(_logger, volume.Id.ToString(), ex.Message);
+            }
+        }
+
         await _capacity.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        Log.Rediscovered(_logger, volumes.Count, string.Join(", ", Classes.VolumeGroups));
+        Log.Rediscovered(_logger, volumes.Count, activated, string.Join(", ", Classes.VolumeGroups));
         return volumes;
     }
 
@@ -318,8 +327,11 @@ public sealed partial class VolumeEngine
         [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Volume group {VolumeGroup} is configured but does not exist on node {NodeId}; its device classes report no capacity")]
         public static partial void VolumeGroupMissing(ILogger logger, string volumeGroup, string nodeId);
 
-        [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Found {Count} existing Stratum volumes (volume groups: {VolumeGroups})")]
-        public static partial void Rediscovered(ILogger logger, int count, string volumeGroups);
+        [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Found {Count} existing Stratum volumes, activated {Activated} (volume groups: {VolumeGroups})")]
+        public static partial void Rediscovered(ILogger logger, int count, int activated, string volumeGroups);
+
+        [LoggerMessage(EventId = 3017, Level = LogLevel.Error, Message = "Could not activate volume {VolumeId}; it stays unavailable until fixed: {Reason}")]
+        public static partial void ActivationFailed(ILogger logger, string volumeId, string reason);
 
         [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Capacity refresh after a change failed (figures may lag until the next periodic refresh): {Reason}")]
         public static partial void RefreshAfterChangeFailed(ILogger logger, string reason);

@@ -2,6 +2,7 @@ using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 using Stratum.Csi.Tests.TestSupport;
 using Stratum.Csi.V1;
+using Stratum.Testing.Lvm;
 
 namespace Stratum.Csi.Tests.Services;
 
@@ -9,13 +10,14 @@ namespace Stratum.Csi.Tests.Services;
 public sealed class IdentityServiceTests : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
+    private readonly LvmSimulator _lvm = new();
     private NodePlugin _plugin = null!;
     private GrpcClient _client = null!;
 
     public async Task InitializeAsync()
     {
         var endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
-        _plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "node-a" }, new CapturingLoggerProvider().CreateFactory());
+        _plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "node-a" }, new CapturingLoggerProvider().CreateFactory(), new NodeDependencies { Lvm = _lvm });
         await _plugin.StartAsync();
         _client = new GrpcClient(endpoint);
     }
@@ -24,6 +26,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     {
         _client.Dispose();
         await _plugin.DisposeAsync();
+        await _lvm.DisposeAsync();
         _directory.Dispose();
     }
 
