@@ -34,7 +34,7 @@ internal static class CapacityBenchmark
         var directory = Path.Combine("/tmp", "stratum-capbench-" + Guid.NewGuid().ToString("N")[..8]);
         var endpoint = ServerEndpoint.Parse("unix://" + Path.Combine(directory, "csi.sock"));
         await using var plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "bench", LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning }, NullLoggerFactory.Instance, new NodeDependencies { Lvm = lvm, Config = config });
-        await plugin.StartAsync();
+        await plugin.StartAndWaitAsync();
         using var client = new GrpcClient(endpoint);
         for (var i = 0; i < 40; i++)
         {

@@ -53,4 +53,16 @@ public sealed class GrpcMethod
     }
 
     public Task<IMessage> InvokeAsync(IMessage request, CallContext context) => _invoke(request, context);
+
+    /// <summary>The same method, with <paramref name="gate"/> awaited before the handler runs (e.g. until the plugin is ready).</summary>
+    public GrpcMethod After(Func<CallContext, Task> gate)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        var invoke = _invoke;
+        return new GrpcMethod(Descriptor, Parser, async (request, context) =>
+        {
+            await gate(context).ConfigureAwait(false);
+            return await invoke(request, context).ConfigureAwait(false);
+        }, LogLevel);
+    }
 }

@@ -52,6 +52,15 @@ public static partial class NodeHost
         }
 
         Log.Started(logger, PluginInfo.Default.Name, PluginInfo.Default.Version, options.NodeId);
+        var finished = await Task.WhenAny(stop.Task, plugin.Readiness.Started).ConfigureAwait(false);
+        if (finished == plugin.Readiness.Started && plugin.Readiness.Failure is { } failure)
+        {
+            // Exit so the kubelet restarts the container (with this reason in its log).
+            Log.StartFailed(logger, failure.Message);
+            await plugin.StopAsync().ConfigureAwait(false);
+            return 1;
+        }
+
         await stop.Task.ConfigureAwait(false);
         await plugin.StopAsync().ConfigureAwait(false);
         return 0;

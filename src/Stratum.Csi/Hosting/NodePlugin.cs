@@ -12,10 +12,11 @@ using Stratum.Volumes.Locking;
 namespace Stratum.Csi.Hosting;
 
 /// <summary>
-/// The running plugin: the engine and the three CSI services over one gRPC server. Start-up
-/// activates the managed VGs, rediscovers existing volumes from their tags and fills the capacity
-/// cache before the socket opens, so the first call already sees every volume. The CLI runs it
-/// until SIGTERM; tests start and stop it in-process on a temporary socket.
+/// The running plugin: the engine and the three CSI services over one gRPC server. The socket
+/// opens first; then the engine rediscovers existing volumes from their tags, activates them and
+/// fills the capacity cache, and only then do Controller and Node calls proceed (they wait), so
+/// the first volume call already sees every volume. The CLI runs it until SIGTERM; tests start
+/// and stop it in-process on a temporary socket.
 /// </summary>
 public sealed class NodePlugin : IAsyncDisposable
 {
@@ -45,12 +46,9 @@ public sealed class NodePlugin : IAsyncDisposable
         Engine = engine;
         var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
 
-        ICsiService[] services =
-        [
-            new IdentityService(PluginInfo.Default, () => _capacity.RefreshedAt is not null),
-            new ControllerService(engine, options.NodeId),
-            new NodeService(nodeVolumes, options.NodeId),
-        ];
+        var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
+        ICsiService[] gated = [new ControllerService(engine, options.NodeId), new NodeService(nodeVolumes, options.NodeId)];
+        var methods = identity.Methods().Concat(gated.SelectMany(s => s.Methods()).Select(m => m.After(Readiness.WaitAsync)));
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -58,17 +56,42 @@ public sealed class NodePlugin : IAsyncDisposable
                 MaxReceiveMessageBytes = options.MaxMessageBytes,
                 MaxSendMessageBytes = options.MaxMessageBytes,
             },
-            new GrpcMethodTable(services.SelectMany(s => s.Methods())),
+            new GrpcMethodTable(methods),
             loggerFactory);
     }
 
     public VolumeEngine Engine { get; }
 
+    public Readiness Readiness { get; } = new();
+
+    /// <summary>
+    /// Opens the socket, then starts the engine (rediscovery, capacity) in the background:
+    /// Identity answers at once and Probe says ready=false until the engine is up. Await
+    /// <see cref="Hosting.Readiness.Started"/> to know the outcome.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
-        _capacity.StartPeriodicRefresh(_capacityRefresh);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
+                _capacity.StartPeriodicRefresh(_capacityRefresh);
+                Readiness.MarkReady();
+            }
+            catch (Exception ex)
+            {
+                Readiness.MarkFailed(ex);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Starts and waits until the engine is ready (throws what start-up threw).</summary>
+    public async Task StartAndWaitAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        await Readiness.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops accepting calls and waits up to the configured grace period for running ones.</summary>

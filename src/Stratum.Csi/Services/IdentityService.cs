@@ -11,14 +11,17 @@ public sealed class IdentityService : ICsiService
 {
     private readonly PluginInfo _info;
     private readonly Func<bool> _isReady;
+    private readonly Func<Exception?> _failure;
     private readonly GetPluginCapabilitiesResponse _capabilities;
 
     /// <param name="info">Name and version reported by GetPluginInfo.</param>
     /// <param name="isReady">Probe's answer: false while the plugin cannot serve volumes yet.</param>
-    public IdentityService(PluginInfo info, Func<bool> isReady)
+    /// <param name="failure">Why the plugin is unhealthy (Probe then fails FAILED_PRECONDITION), or null.</param>
+    public IdentityService(PluginInfo info, Func<bool> isReady, Func<Exception?>? failure = null)
     {
         _info = info;
         _isReady = isReady;
+        _failure = failure ?? (() => null);
         _capabilities = new GetPluginCapabilitiesResponse
         {
             Capabilities =
@@ -44,7 +47,9 @@ public sealed class IdentityService : ICsiService
         Task.FromResult(_capabilities);
 
     public Task<ProbeResponse> Probe(ProbeRequest request, CallContext context) =>
-        Task.FromResult(new ProbeResponse { Ready = _isReady() });
+        _failure() is { } failure
+            ? throw new RpcException(StatusCode.FailedPrecondition, $"the plugin could not start: {failure.Message}")
+            : Task.FromResult(new ProbeResponse { Ready = _isReady() });
 
     private static PluginCapability Service(PluginCapability.Types.Service.Types.Type type) =>
         new() { Service = new PluginCapability.Types.Service { Type = type } };

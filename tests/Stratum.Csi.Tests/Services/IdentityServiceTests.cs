@@ -18,7 +18,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     {
         var endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
         _plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "node-a" }, new CapturingLoggerProvider().CreateFactory(), new NodeDependencies { Lvm = _lvm });
-        await _plugin.StartAsync();
+        await _plugin.StartAndWaitAsync();
         _client = new GrpcClient(endpoint);
     }
 

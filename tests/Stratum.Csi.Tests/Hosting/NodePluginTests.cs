@@ -1,0 +1,83 @@
+using Stratum.Csi.Grpc;
+using Stratum.Csi.Hosting;
+using Stratum.Csi.Tests.TestSupport;
+using Stratum.Csi.V1;
+using Stratum.Lvm;
+using Stratum.Testing.Lvm;
+
+namespace Stratum.Csi.Tests.Hosting;
+
+/// <summary>Start-up: the socket opens at once; volume calls wait until the engine is ready.</summary>
+public sealed class NodePluginTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private readonly LvmSimulator _lvm = new();
+    private ServerEndpoint _endpoint = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _lvm.AddVolumeGroupAsync("stratum", [4L << 30]);
+        _endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _lvm.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private NodePlugin Plugin() => new(new NodeOptions { Endpoints = [_endpoint], NodeId = "n1" }, new CapturingLoggerProvider().CreateFactory(), new NodeDependencies { Lvm = _lvm });
+
+    [Fact]
+    public async Task StartAsync_EngineStillStarting_ProbeNotReadyAndVolumeCallsWait()
+    {
+        var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag); // rediscovery lists volumes by tag
+        await using var plugin = Plugin();
+        await plugin.StartAsync();
+        using var client = new GrpcClient(_endpoint);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var probe = await client.CallAsync<ProbeResponse>(new ProbeRequest());
+        var capacity = client.CallAsync<GetCapacityResponse>(new GetCapacityRequest(), TimeSpan.FromSeconds(30));
+        await Task.Delay(200);
+
+        Assert.False(probe.Ready);
+        Assert.False(capacity.IsCompleted);
+        gate.Release();
+        Assert.True((await capacity).AvailableCapacity > 0);
+        Assert.True((await client.CallAsync<ProbeResponse>(new ProbeRequest())).Ready);
+    }
+
+    [Fact]
+    public async Task StartAsync_EngineFails_ProbeFailedPreconditionAndVolumeCallsUnavailable()
+    {
+        _lvm.FailNext(LvmOperation.ListVolumeGroups, new LvmCommandFailedException("lvm is not installed", ["lvm", "vgs"], 127, "lvm: not found"));
+        await using var plugin = Plugin();
+        await plugin.StartAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => plugin.Readiness.Started);
+        using var client = new GrpcClient(_endpoint);
+
+        var probe = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ProbeResponse>(new ProbeRequest()));
+        var list = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ListVolumesResponse>(new ListVolumesRequest()));
+
+        Assert.Equal(StatusCode.FailedPrecondition, probe.Status);
+        Assert.Contains("lvm is not installed", probe.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, list.Status);
+        Assert.Equal("lvm.stratum.dev", (await client.CallAsync<GetPluginInfoResponse>(new GetPluginInfoRequest())).Name);
+    }
+
+    [Fact]
+    public async Task StartAsync_VolumeCallDeadlineWhileStarting_DeadlineExceeded()
+    {
+        var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag);
+        await using var plugin = Plugin();
+        await plugin.StartAsync();
+        using var client = new GrpcClient(_endpoint);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ListVolumesResponse>(new ListVolumesRequest(), TimeSpan.FromMilliseconds(300)));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.Status);
+        gate.Release();
+    }
+}
