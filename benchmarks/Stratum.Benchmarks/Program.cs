@@ -3,6 +3,7 @@ using Stratum.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "plugin" => await PluginBenchmark.RunAsync(args[1..]),
+    "lvm" => await LvmBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -10,7 +11,10 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Stratum.Benchmarks plugin --stratum PATH [--calls N] [--runs N]
+               Stratum.Benchmarks lvm [--reps N] [--devices DEV,DEV...] [--yes-wipe-devices]
           plugin   start-to-serving time, Probe round-trip latency and idle RSS of a stratum binary
+          lvm      each typed LVM operation (LvmCli) next to a bare Process running the same argv,
+                   on a VG it creates on the devices (default: the testbed's disks; see benchmarks/lvm-in-vm)
         """);
     return 2;
 }
