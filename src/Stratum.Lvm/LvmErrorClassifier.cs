@@ -84,8 +84,9 @@ internal static partial class LvmErrorClassifier
 
     // "Logical volume vg/lv in use." / "... contains a filesystem in use." / open or held devices /
     // dependents ("will remove 3 dependent volume(s)", "origin ... with 1 snapshots(s)") / "Snapshot
-    // origin volumes can be resized only while inactive" (a thick origin with snapshots cannot grow).
-    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)|resized only while inactive",
+    // origin volumes can be resized only while inactive" (a thick origin with snapshots cannot grow) /
+    // "LV vg/origin has open 1 snapshot(s), not deactivating." (deactivating an origin or its snapshot).
+    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)|resized only while inactive|has open \d+ snapshot",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InUsePattern();
 
@@ -112,8 +113,10 @@ internal static partial class LvmErrorClassifier
     private static partial Regex NotFoundPattern();
 
     // "Invalid argument for --addtag: bad tag" / "Logical volume name "bad;name" is invalid." /
-    // "Size is not a multiple of 512." / "Option --errorwhenfull is unsupported with thin pools."
-    [GeneratedRegex(@"invalid argument for|name \S+ is invalid|is not a multiple of|is unsupported with",
+    // "Size is not a multiple of 512." / "Option --errorwhenfull is unsupported with thin pools." /
+    // "Please specify either size or extents with snapshots." (a size-less, i.e. thin, snapshot of
+    // an LV that is not a thin volume; exit code 5).
+    [GeneratedRegex(@"invalid argument for|name \S+ is invalid|is not a multiple of|is unsupported with|specify either size or extents with snapshots",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InvalidArgumentPattern();
 }

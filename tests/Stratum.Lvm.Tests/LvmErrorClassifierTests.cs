@@ -38,6 +38,8 @@ public sealed class LvmErrorClassifierTests
         { "  Logical volume stratum/c contains a filesystem in use.\n", 5, typeof(LvmInUseException) },
         { "Removing pool stratum/pool will remove 3 dependent volume(s). Proceed? [y/n]: [n]\n  Logical volume stratum/pool not removed.\n", 5, typeof(LvmInUseException) },
         { "Do you really want to remove active origin logical volume stratum/st with 1 snapshots(s)? [y/n]: [n]\n  Logical volume stratum/st not removed.\n", 5, typeof(LvmInUseException) },
+        { "  Logical volume vg/cow contains a filesystem in use.\n  LV vg/lin has open 1 snapshot(s), not deactivating.\n", 5, typeof(LvmInUseException) },
+        { "  LV vg/lin has open 1 snapshot(s), not deactivating.\n", 5, typeof(LvmInUseException) },
 
         { "  Rounding size to boundary between physical extents: 152.00 MiB.\n  Snapshot origin volumes can be resized only while inactive: try lvchange -an.\n", 5, typeof(LvmInUseException) },
 
@@ -52,6 +54,7 @@ public sealed class LvmErrorClassifierTests
         { "  Logical volume name \"bad;name\" is invalid.\n  Run `lvcreate --help' for more information.\n", 3, typeof(LvmInvalidArgumentException) },
         { "  Size is not a multiple of 512. Try using 9999872 or 10000384.\n  Invalid argument for --size: 10000000b\n  Error during parsing of command line.\n", 3, typeof(LvmInvalidArgumentException) },
         { "  Option --errorwhenfull is unsupported with thin pools.\n  Run `lvcreate --help' for more information.\n", 3, typeof(LvmInvalidArgumentException) },
+        { "  Please specify either size or extents with snapshots.\n", 5, typeof(LvmInvalidArgumentException) },
         { "  Some future parse error.\n", 3, typeof(LvmInvalidArgumentException) },
 
         // generic

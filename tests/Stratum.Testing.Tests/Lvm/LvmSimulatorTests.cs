@@ -298,18 +298,39 @@ public sealed class LvmSimulatorTests
     }
 
     [Fact]
-    public async Task DeactivateVolume_PoolWithActiveThinVolumes_IsInUseUntilTheyAreInactive()
+    public async Task DeactivateVolume_PoolWithActiveThinVolumes_DeactivatesOnlyThePoolLv()
     {
         await using var sim = await SimAsync();
         await sim.CreateThinPoolAsync(new CreateThinPoolRequest { VolumeGroup = "vg", Name = "pool", SizeBytes = 8 * MiB }, Ct);
         await sim.CreateThinVolumeAsync(new CreateThinVolumeRequest { VolumeGroup = "vg", Pool = "pool", Name = "thin", SizeBytes = 8 * MiB }, Ct);
 
-        await Assert.ThrowsAsync<LvmInUseException>(() => sim.DeactivateVolumeAsync("vg", "pool", Ct));
-        await sim.DeactivateVolumeAsync("vg", "thin", Ct);
         await sim.DeactivateVolumeAsync("vg", "pool", Ct);
-        await sim.ActivateVolumeAsync("vg", "thin", Ct);
+        var pool = await sim.GetLogicalVolumeAsync("vg", "pool", Ct);
+        var thin = await sim.GetLogicalVolumeAsync("vg", "thin", Ct);
+        await sim.DeactivateVolumeAsync("vg", "thin", Ct);
+        var stopped = await sim.GetLogicalVolumeAsync("vg", "pool", Ct);
 
-        Assert.True((await sim.GetLogicalVolumeAsync("vg", "pool", Ct))!.IsActive);
+        // As LVM 2.03.16 reports it: "twi---tz--", usage still known while a thin volume runs the pool.
+        Assert.Equal("twi---tz--", pool!.Attributes);
+        Assert.Equal(0, pool.DataPercent);
+        Assert.Equal(10.94, pool.MetadataPercent);
+        Assert.True(thin!.IsActive);
+        Assert.Null(stopped!.DataPercent);
+        Assert.Null(stopped.MetadataPercent);
+    }
+
+    [Fact]
+    public async Task DeactivateVolume_OriginWithAnOpenCowSnapshot_ThrowsInUseNamingTheSnapshot()
+    {
+        await using var sim = await SimAsync();
+        await sim.CreateVolumeAsync(Lv("origin", 8 * MiB), Ct);
+        await sim.CreateSnapshotAsync(new CreateSnapshotRequest { VolumeGroup = "vg", Origin = "origin", Name = "cow", SizeBytes = 4 * MiB }, Ct);
+        sim.SetOpen("vg", "cow", true);
+
+        var ex = await Assert.ThrowsAsync<LvmInUseException>(() => sim.DeactivateVolumeAsync("vg", "origin", Ct));
+
+        Assert.Equal("  Logical volume vg/cow in use.\n  LV vg/origin has open 1 snapshot(s), not deactivating.\n", ex.StandardError);
+        Assert.True((await sim.GetLogicalVolumeAsync("vg", "origin", Ct))!.IsActive);
     }
 
     [Fact]

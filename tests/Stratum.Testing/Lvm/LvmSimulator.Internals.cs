@@ -167,9 +167,15 @@ public sealed partial class LvmSimulator
         vg.Pvs.Add(pv);
     }
 
+    /// <summary>
+    /// Whether a pool runs in the kernel: its own LV is active, or any of its thin volumes is (LVM
+    /// then keeps the pool's hidden layer up and reports its usage while the pool LV is inactive).
+    /// </summary>
+    private static bool IsPoolRunning(SimLv pool) => pool.Active || pool.ThinVolumes.Any(t => t.Active);
+
     private static void ThrowIfPoolFull(string[] argv, SimLv pool)
     {
-        if (pool.Active && (pool.DataPercent ?? 0) >= 100)
+        if (IsPoolRunning(pool) && (pool.DataPercent ?? 0) >= 100)
         {
             throw SimErrors.InsufficientSpace(argv,
                 $"WARNING: Thin pool {pool.FullName} is out of data space.",
@@ -287,11 +293,7 @@ public sealed partial class LvmSimulator
 
     private async Task ActivateWithDependenciesAsync(SimLv lv)
     {
-        if (lv.IsThin)
-        {
-            await ActivateLvAsync(lv.Vg.Lvs[lv.Pool!]).ConfigureAwait(false);
-        }
-
+        // A thin volume brings up its pool underneath but, measured, not the pool LV itself.
         // A COW snapshot lives in its origin's device tree: activating either activates both.
         var origin = lv.IsCow ? lv.Vg.Lvs[lv.Origin!] : lv;
         await ActivateLvAsync(origin).ConfigureAwait(false);
@@ -530,7 +532,7 @@ public sealed partial class LvmSimulator
             (major, minor) = lv.LoopDevice is not null ? (lv.LoopMajor, lv.LoopMinor) : (DeviceMapperMajor, lv.DmMinor);
         }
 
-        var withDataPercent = lv.Active && (lv.IsThinPool || lv.IsThin || lv.IsCow);
+        var withDataPercent = lv.IsThinPool ? IsPoolRunning(lv) : lv.Active && (lv.IsThin || lv.IsCow);
         return new LogicalVolume
         {
             VolumeGroup = vg.Name,
@@ -546,7 +548,7 @@ public sealed partial class LvmSimulator
             Pool = lv.Pool,
             Origin = lv.Origin,
             DataPercent = withDataPercent ? lv.DataPercent ?? 0 : null,
-            MetadataPercent = lv.Active && lv.IsThinPool ? lv.MetadataPercent ?? FreshPoolMetadataPercent(lv) : null,
+            MetadataPercent = lv.IsThinPool && IsPoolRunning(lv) ? lv.MetadataPercent ?? FreshPoolMetadataPercent(lv) : null,
             SegmentType = lv.Kind switch
             {
                 SimLvKind.Striped => "striped",

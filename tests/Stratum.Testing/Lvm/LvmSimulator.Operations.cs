@@ -232,7 +232,7 @@ public sealed partial class LvmSimulator
         RequireNameFree(argv, vg, request.Name);
         if (!origin.IsThin)
         {
-            throw SimErrors.CommandFailed(argv, "Please specify either size or extents with snapshots.");
+            throw SimErrors.RejectedArgument(argv, "Please specify either size or extents with snapshots.");
         }
 
         var pool = vg.Lvs[origin.Pool!];
@@ -481,13 +481,18 @@ public sealed partial class LvmSimulator
             return;
         }
 
+        // Measured: a pool LV deactivates while its thin volumes are active (they keep the pool running).
         var mounted = ReadMounted();
-        ThrowIfBusy(argv, lv, mounted);
+        ThrowIfBusy(argv, lv, mounted, countThinUsers: false);
         var snapshots = lv.CowSnapshots.ToList();
-        var openSnapshots = snapshots.Count(s => s.Active && BusyReason(s, mounted) is not null);
-        if (openSnapshots > 0)
+        var open = snapshots.Where(s => s.Active && BusyReason(s, mounted) is not null).ToList();
+        if (open.Count > 0)
         {
-            throw SimErrors.CommandFailed(argv, $"LV {lv.FullName} has open {openSnapshots} snapshot(s), not deactivating.");
+            // Measured with a mounted snapshot: "Logical volume vg/cow contains a filesystem in use."
+            // then "LV vg/lin has open 1 snapshot(s), not deactivating."
+            throw SimErrors.InUse(argv, [
+                .. open.Select(s => $"Logical volume {s.FullName} {BusyReason(s, mounted)}"),
+                $"LV {lv.FullName} has open {open.Count} snapshot(s), not deactivating."]);
         }
 
         foreach (var snapshot in snapshots)

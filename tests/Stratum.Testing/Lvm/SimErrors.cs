@@ -35,6 +35,10 @@ internal static class SimErrors
     public static LvmInvalidArgumentException InvalidArgument(string[] argv, params string[] lines) =>
         Create(argv, InvalidCommandLine, lines, (m, c, r, e) => new LvmInvalidArgumentException(m, c, r, e));
 
+    /// <summary>An argument LVM accepts on the command line but refuses for the LV at hand (exit 5).</summary>
+    public static LvmInvalidArgumentException RejectedArgument(string[] argv, params string[] lines) =>
+        Create(argv, Failed, lines, (m, c, r, e) => new LvmInvalidArgumentException(m, c, r, e));
+
     /// <summary>"Volume group "x" not found" as lvs/lvcreate/lvchange print it.</summary>
     public static LvmNotFoundException VolumeGroupNotFound(string[] argv, string vg) =>
         NotFound(argv, $"Volume group \"{vg}\" not found", $"Cannot process volume group {vg}");
