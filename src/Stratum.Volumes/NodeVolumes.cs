@@ -340,10 +340,32 @@ public sealed partial class NodeVolumes
 
     private MountEntry? MountAt(string path) => MountInfo.FindMountPoint(_fs.ReadMounts(), path);
 
-    /// <summary>Whether the mount's device is the volume's LV (compared by device number).</summary>
+    /// <summary>
+    /// Whether the mount's device is the volume's LV, compared by device number: the one mountinfo
+    /// reports, or else the one of the device node the mount's source names. btrfs reports an
+    /// anonymous device number (0:N) for every mount, so only its source identifies the device.
+    /// </summary>
     private static bool IsDevice(MountEntry mount, ManagedVolume volume) =>
         volume.Lv.KernelMajor is { } major && volume.Lv.KernelMinor is { } minor
-        && mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor;
+        && ((mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor) || SourceIsDevice(mount.Source, major, minor));
+
+    private static bool SourceIsDevice(string source, int major, int minor)
+    {
+        if (!source.StartsWith('/'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return FileStatus.StatFollow(source) is { Kind: FileKind.BlockDevice } device
+                && device.DeviceMajor == (uint)major && device.DeviceMinor == (uint)minor;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Whether a file is (a bind of) the volume's device node.</summary>
     private static bool IsDeviceNode(string path, ManagedVolume volume) =>
