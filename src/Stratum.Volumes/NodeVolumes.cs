@@ -197,7 +197,9 @@ public sealed partial class NodeVolumes
                     : $"{spec.RequiredBytes} bytes round up to {target}, above the limit of {spec.LimitBytes}");
         }
 
-        var block = spec.Block ?? (MountAt(spec.VolumePath) is null);
+        // Without a capability, what is at the path tells: a published raw block volume is a
+        // device node (bind-mounted onto a file, so it is in the mount table too).
+        var block = spec.Block ?? FileStatus.StatFollow(spec.VolumePath).Kind == FileKind.BlockDevice;
         var mount = block ? null : MountAt(spec.VolumePath);
         if (!block && (mount is null || !IsDevice(mount, volume)))
         {
