@@ -163,6 +163,9 @@ public sealed partial class NodeVolumes
             }
 
             await _fs.UnmountAsync(targetPath, cancellationToken).ConfigureAwait(false);
+
+            // What was under the mount: a raw block publish's device node covered the empty file it was bound onto.
+            status = FileStatus.Lstat(targetPath);
         }
 
         // Remove only the empty directory or empty file a publish leaves; never anything with content.
