@@ -260,11 +260,11 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.NotFound, $"{volumePath} does not exist");
         }
 
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
-        if (volume is null)
-        {
-            return new VolumeStats(null, null, true, $"the logical volume {id.VolumeGroup}/{id.LogicalVolume} with UUID {id.Uuid} no longer exists");
-        }
+        // CSI: NOT_FOUND when the volume does not exist. (An LV cannot vanish while it is mounted:
+        // LVM refuses to remove an open LV, so this is a stale or wrong id, not a broken volume.)
+        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new VolumeException(VolumeError.NotFound,
+                $"volume {volumeId} does not exist on this node (no logical volume {id.VolumeGroup}/{id.LogicalVolume} with UUID {id.Uuid})");
 
         var health = volume.Lv.HealthStatus is { } h ? $"LVM reports the volume {h}" : null;
         if (status.Kind == FileKind.BlockDevice)
