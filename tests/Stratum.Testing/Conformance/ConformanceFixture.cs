@@ -46,6 +46,16 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <summary>What the plugin calls LVM through: records every call, holds chosen ones.</summary>
     public RecordingLvm Lvm { get; private set; } = null!;
 
+    /// <summary>
+    /// What the tests themselves call LVM through (to arrange and inspect behind the plugin's
+    /// back). Recorded too, so the suite knows whether anything in this process could have
+    /// changed the VG since it last listed it.
+    /// </summary>
+    public RecordingLvm TestLvm { get; private set; } = null!;
+
+    /// <summary>The VG's LVs as last listed, and the mutating call counts of both recorders then.</summary>
+    internal (IReadOnlyList<string> Lvs, int PluginMutations, int TestMutations)? LastLvListing { get; set; }
+
     /// <summary>The real filesystem layer the plugin uses.</summary>
     public IFilesystemOps Filesystem { get; private set; } = null!;
 
@@ -74,6 +84,7 @@ public abstract class ConformanceFixture : IAsyncLifetime
         try
         {
             Lvm = new RecordingLvm(_backend.Lvm);
+            TestLvm = new RecordingLvm(_backend.Lvm);
             var runner = new CommandRunner(new CommandRunnerOptions { DefaultTimeout = TimeSpan.FromMinutes(5) }, NullLogger<CommandRunner>.Instance);
             Filesystem = new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), NullLogger<LinuxFilesystemOps>.Instance);
             Config = BuildConfig(_backend);

@@ -63,27 +63,28 @@ public abstract partial class CsiConformanceTests
     [Fact]
     public async Task CreateVolume_SameNameOutsideTheExistingSize_IsAlreadyExistsAndTouchesNothing()
     {
+        var existing = await SharedBlockVolumeAsync();
+        var size = (await LvAsync(existing.VolumeId))!.SizeBytes;
         var extent = await ExtentBytesAsync();
-        var existing = await CreateVolumeAsync(Name("size"), 2 * extent, Requests.Block());
 
-        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(Name("size"), 4 * extent, Requests.Block()));
-        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(Name("size"), extent, Requests.Block(), limitBytes: extent));
-        Assert.Equal(existing.CapacityBytes, (await LvAsync(existing.VolumeId))!.SizeBytes);
+        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(SharedBlockName, size + extent, Requests.Block()));
+        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(SharedBlockName, extent, Requests.Block(), limitBytes: size - extent));
     }
 
     [Fact]
     public async Task CreateVolume_SameNameInAnotherDeviceClass_IsAlreadyExistsAndTouchesNothing()
     {
-        await CreateVolumeAsync(Name("class"), 8 * MiB, Requests.Block(), ConformanceFixture.LinearClass);
+        var existing = await SharedBlockVolumeAsync();
 
-        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(Name("class"), 8 * MiB, Requests.Block(), ConformanceFixture.StripedClass));
+        await RefusedUntouchedAsync(StatusCode.AlreadyExists, Requests.Create(SharedBlockName, 4 * MiB, Requests.Block(), ConformanceFixture.StripedClass));
+        Assert.Equal(existing.VolumeContext["deviceClass"], ConformanceFixture.LinearClass);
     }
 
     [Fact]
     public async Task NodeStageVolume_StagingPathHoldsAnotherVolume_IsAlreadyExistsAndTouchesNothing()
     {
         var staged = await SharedFilesystemVolumeAsync();
-        var other = await CreateVolumeAsync(Name("other"), 8 * MiB, Requests.Mount("ext4"));
+        var other = await SharedBlockVolumeAsync();
         var staging = Staging("v");
         await StageAsync(staged.VolumeId, staging, Requests.Mount("ext4"));
 
@@ -243,39 +244,39 @@ public abstract partial class CsiConformanceTests
     [Fact]
     public async Task NodeStageVolume_DeviceCarriesAnotherFilesystem_IsRefusedNeverFormattedAndKeepsTheData()
     {
-        var request = Requests.Create(Name("keep"), 8 * MiB, Requests.Mount("ext4"));
-        request.VolumeCapabilities.Add(Requests.Mount("xfs"));
-        var volume = (await CallAsync<CreateVolumeResponse>(request)).Volume;
+        var volume = await SharedFilesystemVolumeAsync();
         var staging = Staging("v");
         await StageAsync(volume.VolumeId, staging, Requests.Mount("ext4"));
-        var hash = await WriteRandomFileAsync(Path.Combine(staging, "data"), 1024 * 1024);
+        var payload = $"data-t{TestNumber}";
+        var hash = await WriteRandomFileAsync(Path.Combine(staging, payload), 1024 * 1024);
         await UnstageAsync(volume.VolumeId, staging);
 
         var refused = await RefusedUntouchedAsync(StatusCode.FailedPrecondition, Requests.Stage(volume.VolumeId, staging, Requests.Mount("xfs")));
+        await RefusedUntouchedAsync(StatusCode.FailedPrecondition, Requests.Stage(volume.VolumeId, staging, Requests.Mount("btrfs")));
 
         Assert.Contains("ext4", refused.Detail, StringComparison.Ordinal);
         var device = (await LvAsync(volume.VolumeId))!.Path!;
         Assert.True((await Fixture.Filesystem.ProbeAsync(device, Ct)).Is(FileSystemType.Ext4), "the device no longer carries its ext4");
         await StageAsync(volume.VolumeId, staging, Requests.Mount("ext4"));
-        Assert.Equal(hash, await HashAsync(Path.Combine(staging, "data")));
+        Assert.Equal(hash, await HashAsync(Path.Combine(staging, payload)));
+        File.Delete(Path.Combine(staging, payload));
         await UnstageAsync(volume.VolumeId, staging);
     }
 
     [Fact]
     public async Task DeleteVolume_WhileStaged_IsFailedPreconditionAndKeepsTheVolume()
     {
-        var volume = await CreateVolumeAsync(Name("busy"), 8 * MiB, Requests.Mount("ext4"));
+        var volume = await SharedFilesystemVolumeAsync();
         var staging = Staging("v");
         await StageAsync(volume.VolumeId, staging, Requests.Mount("ext4"));
         var lv = await LvAsync(volume.VolumeId);
 
-        await FailsAsync(StatusCode.FailedPrecondition, new DeleteVolumeRequest { VolumeId = volume.VolumeId });
+        var refused = await FailsAsync(StatusCode.FailedPrecondition, new DeleteVolumeRequest { VolumeId = volume.VolumeId });
 
-        Assert.Equal(lv!.Uuid, (await LvAsync(volume.VolumeId))?.Uuid);
+        Assert.Contains("in use", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(lv, await LvAsync(volume.VolumeId));
         Assert.Single(Mounts.Below(staging));
         await UnstageAsync(volume.VolumeId, staging);
-        await DeleteVolumeAsync(volume.VolumeId);
-        Assert.Null(await LvAsync(volume.VolumeId));
     }
 
     [Fact]

@@ -35,8 +35,10 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>How much random data the survival tests write.</summary>
     protected const int PayloadBytes = 32 * 1024 * 1024;
 
-    private const string SharedFsName = "shared-fs";
-    private const string SharedBlockName = "shared-block";
+    /// <summary>The CSI names of the volumes several tests share.</summary>
+    protected const string SharedFsName = "shared-fs";
+
+    protected const string SharedBlockName = "shared-block";
 
     private static int s_tests;
 
@@ -61,8 +63,8 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>The decorator between the plugin and the backend's LVM.</summary>
     protected RecordingLvm Lvm => Fixture.Lvm;
 
-    /// <summary>The backend's LVM itself: arranges and inspects behind the plugin's back, unrecorded.</summary>
-    protected ILvm Raw => Fixture.Backend.Lvm;
+    /// <summary>The backend's LVM, for the test itself: arranges and inspects behind the plugin's back.</summary>
+    protected ILvm Raw => Fixture.TestLvm;
 
     protected string VolumeGroup => Fixture.Backend.VolumeGroup;
 
@@ -138,9 +140,9 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// </summary>
     protected async Task<RpcException> RefusedUntouchedAsync(StatusCode code, IMessage request)
     {
-        var before = await SnapshotAsync();
+        var before = await SnapshotAsync(mayReuse: true);
         var exception = await FailsAsync(code, request);
-        var after = await SnapshotAsync();
+        var after = await SnapshotAsync(mayReuse: false);
         var mutations = Lvm.CallsSince(before.Calls).Where(c => RecordingLvm.Mutating.Contains(c.Operation)).ToList();
         Assert.True(mutations.Count == 0, $"mutating LVM calls were made: {string.Join(", ", mutations)}");
         Assert.Equal(before.Lvs, after.Lvs);
@@ -152,9 +154,9 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>Runs <paramref name="call"/> (a repeat of a call that already succeeded) and checks it changed nothing.</summary>
     protected async Task<T> RepeatUnchangedAsync<T>(Func<Task<T>> call)
     {
-        var before = await SnapshotAsync();
+        var before = await SnapshotAsync(mayReuse: true);
         var result = await call();
-        var after = await SnapshotAsync();
+        var after = await SnapshotAsync(mayReuse: false);
         var mutations = Lvm.CallsSince(before.Calls).Where(c => RecordingLvm.Mutating.Contains(c.Operation)).ToList();
         Assert.True(mutations.Count == 0, $"the repeated call made mutating LVM calls: {string.Join(", ", mutations)}");
         Assert.Equal(before.Lvs, after.Lvs);
@@ -256,33 +258,21 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
         return gate;
     }
 
+    /// <summary>
+    /// Removes an LV the test made, directly (a DeleteVolume costs five LVM commands in the VM, this
+    /// one or two). The plugin's capacity figures are then stale until its next change: tests that
+    /// check absolute capacity make a volume first.
+    /// </summary>
     private async Task RemoveLeftoverAsync(string target)
     {
         var slash = target.IndexOf('/', StringComparison.Ordinal);
-        var (vg, name) = (target[..slash], target[(slash + 1)..]);
-        var lv = await Raw.GetLogicalVolumeAsync(vg, name, Ct);
-        if (lv is null)
-        {
-            return;
-        }
-
         try
         {
-            // Through the plugin when it is Stratum's, so its capacity figures stay current.
-            if (Stratum.Volumes.Metadata.VolumeMetadata.IsOwned(lv))
-            {
-                await DeleteVolumeAsync(new VolumeId(vg, name, lv.Uuid).ToString());
-                return;
-            }
+            await Raw.RemoveVolumeAsync(target[..slash], target[(slash + 1)..], Ct);
         }
-        catch (RpcException ex)
+        catch (LvmNotFoundException)
         {
-            Output.WriteLine($"cleanup: DeleteVolume of {target} failed ({ex.Message}); removing it directly");
-        }
-
-        if (await Raw.GetLogicalVolumeAsync(vg, name, Ct) is not null)
-        {
-            await Raw.RemoveVolumeAsync(vg, name, Ct);
+            // Already gone (deleted by the test, or never created).
         }
     }
 
@@ -290,12 +280,28 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
 
     private sealed record Snapshot(int Calls, IReadOnlyList<string> Lvs, IReadOnlyList<string> Mounts, IReadOnlyList<string> Files);
 
-    private async Task<Snapshot> SnapshotAsync()
+    /// <param name="mayReuse">
+    /// Whether the last listing may stand in for a new one when no LVM call in this process (the
+    /// plugin's or the tests') could have changed the VG since: true for "before" snapshots. An
+    /// "after" snapshot always lists afresh, so every comparison is against what LVM reports now.
+    /// </param>
+    private async Task<Snapshot> SnapshotAsync(bool mayReuse)
     {
-        var lvs = (await Raw.ListLogicalVolumesAsync(VolumeGroup, Ct))
-            .Select(lv => $"{lv.Name} {lv.Uuid} {lv.SizeBytes} active={lv.IsActive} [{string.Join(' ', lv.Tags)}]")
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        IReadOnlyList<string> lvs;
+        if (mayReuse && Fixture.LastLvListing is { } last
+            && last.PluginMutations == Lvm.MutatingCallCount && last.TestMutations == Fixture.TestLvm.MutatingCallCount)
+        {
+            lvs = last.Lvs;
+        }
+        else
+        {
+            lvs = (await Raw.ListLogicalVolumesAsync(VolumeGroup, Ct))
+                .Select(lv => $"{lv.Name} {lv.Uuid} {lv.SizeBytes} active={lv.IsActive} [{string.Join(' ', lv.Tags)}]")
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            Fixture.LastLvListing = (lvs, Lvm.MutatingCallCount, Fixture.TestLvm.MutatingCallCount);
+        }
+
         var mounts = Conformance.Mounts.Below(Fixture.Backend.WorkDirectory)
             .Select(m => $"{m.MountPoint} {m.DeviceMajor}:{m.DeviceMinor} {m.FsType} {m.Options}")
             .ToList();
