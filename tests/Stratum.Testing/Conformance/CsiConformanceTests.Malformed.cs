@@ -109,14 +109,15 @@ public abstract partial class CsiConformanceTests
         // ---- NodeExpandVolume, NodeGetVolumeStats
         ["NodeExpandVolume empty id"] = new(StatusCode.InvalidArgument, c => Requests.Expand("", c.Target, 128 * MiB)),
         ["NodeExpandVolume empty volume path"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, "", 128 * MiB)),
-        ["NodeExpandVolume relative volume path"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, "v", 128 * MiB)),
+        ["NodeExpandVolume relative volume path (nothing can be found there)"] = new(StatusCode.NotFound, c => Requests.Expand(c.VolumeId, "v", 128 * MiB)),
         ["NodeExpandVolume relative staging path"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, c.Target, 128 * MiB, stagingPath: "s")),
         ["NodeExpandVolume negative required_bytes"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, c.Target, -1)),
         ["NodeExpandVolume required_bytes above limit_bytes"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, c.Target, 256 * MiB, 128 * MiB)),
         ["NodeExpandVolume unsupported capability"] = new(StatusCode.InvalidArgument, c => Requests.Expand(c.VolumeId, c.Target, 128 * MiB, 0, Requests.Mount("ntfs"))),
         ["NodeGetVolumeStats empty id"] = new(StatusCode.InvalidArgument, c => new NodeGetVolumeStatsRequest { VolumePath = c.Target }),
         ["NodeGetVolumeStats empty volume path"] = new(StatusCode.InvalidArgument, c => new NodeGetVolumeStatsRequest { VolumeId = c.VolumeId }),
-        ["NodeGetVolumeStats relative volume path"] = new(StatusCode.InvalidArgument, c => new NodeGetVolumeStatsRequest { VolumeId = c.VolumeId, VolumePath = "v" }),
+        ["NodeGetVolumeStats relative volume path (nothing can be found there)"] = new(StatusCode.NotFound, c => new NodeGetVolumeStatsRequest { VolumeId = c.VolumeId, VolumePath = "v" }),
+        ["NodeGetVolumeStats volume path with '..' (nothing can be found there)"] = new(StatusCode.NotFound, c => new NodeGetVolumeStatsRequest { VolumeId = c.VolumeId, VolumePath = c.Target + "/.." }),
     };
 
     public static TheoryData<string> MalformedRequests
