@@ -163,6 +163,9 @@ public sealed partial class NodeVolumes
             }
 
             await _fs.UnmountAsync(targetPath, cancellationToken).ConfigureAwait(false);
+
+            // What was under the mount: a raw block publish's device node covered the empty file it was bound onto.
+            status = FileStatus.Lstat(targetPath);
         }
 
         // Remove only the empty directory or empty file a publish leaves; never anything with content.
@@ -197,7 +200,9 @@ public sealed partial class NodeVolumes
                     : $"{spec.RequiredBytes} bytes round up to {target}, above the limit of {spec.LimitBytes}");
         }
 
-        var block = spec.Block ?? (MountAt(spec.VolumePath) is null);
+        // Without a capability, what is at the path tells: a published raw block volume is a
+        // device node (bind-mounted onto a file, so it is in the mount table too).
+        var block = spec.Block ?? FileStatus.StatFollow(spec.VolumePath).Kind == FileKind.BlockDevice;
         var mount = block ? null : MountAt(spec.VolumePath);
         if (!block && (mount is null || !IsDevice(mount, volume)))
         {
@@ -255,11 +260,11 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.NotFound, $"{volumePath} does not exist");
         }
 
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
-        if (volume is null)
-        {
-            return new VolumeStats(null, null, true, $"the logical volume {id.VolumeGroup}/{id.LogicalVolume} with UUID {id.Uuid} no longer exists");
-        }
+        // CSI: NOT_FOUND when the volume does not exist. (An LV cannot vanish while it is mounted:
+        // LVM refuses to remove an open LV, so this is a stale or wrong id, not a broken volume.)
+        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new VolumeException(VolumeError.NotFound,
+                $"volume {volumeId} does not exist on this node (no logical volume {id.VolumeGroup}/{id.LogicalVolume} with UUID {id.Uuid})");
 
         var health = volume.Lv.HealthStatus is { } h ? $"LVM reports the volume {h}" : null;
         if (status.Kind == FileKind.BlockDevice)
@@ -340,10 +345,32 @@ public sealed partial class NodeVolumes
 
     private MountEntry? MountAt(string path) => MountInfo.FindMountPoint(_fs.ReadMounts(), path);
 
-    /// <summary>Whether the mount's device is the volume's LV (compared by device number).</summary>
+    /// <summary>
+    /// Whether the mount's device is the volume's LV, compared by device number: the one mountinfo
+    /// reports, or else the one of the device node the mount's source names. btrfs reports an
+    /// anonymous device number (0:N) for every mount, so only its source identifies the device.
+    /// </summary>
     private static bool IsDevice(MountEntry mount, ManagedVolume volume) =>
         volume.Lv.KernelMajor is { } major && volume.Lv.KernelMinor is { } minor
-        && mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor;
+        && ((mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor) || SourceIsDevice(mount.Source, major, minor));
+
+    private static bool SourceIsDevice(string source, int major, int minor)
+    {
+        if (!source.StartsWith('/'))
+        {
+            return false;
+        }
+
+        try
+        {
+            return FileStatus.StatFollow(source) is { Kind: FileKind.BlockDevice } device
+                && device.DeviceMajor == (uint)major && device.DeviceMinor == (uint)minor;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Whether a file is (a bind of) the volume's device node.</summary>
     private static bool IsDeviceNode(string path, ManagedVolume volume) =>

@@ -134,19 +134,16 @@ public sealed class ControllerService : ICsiService
             throw CsiErrors.Invalid("max_entries cannot be negative");
         }
 
-        var volumes = await _engine.ListAsync(context.CancellationToken).ConfigureAwait(false);
-        var start = 0;
-        if (request.StartingToken.Length > 0)
+        // The token is the id of the last volume returned; the next page starts after it,
+        // so volumes deleted between pages never make the listing skip or repeat others.
+        if (request.StartingToken.Length > 0 && !Volumes.Naming.VolumeId.TryParse(request.StartingToken, out _))
         {
-            // The token is the id of the last volume returned; the next page starts after it,
-            // so volumes deleted between pages never make the listing skip or repeat others.
-            if (!Volumes.Naming.VolumeId.TryParse(request.StartingToken, out _))
-            {
-                throw new RpcException(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin");
-            }
-
-            start = volumes.Count(v => string.CompareOrdinal(v.Id.ToString(), request.StartingToken) <= 0);
+            throw new RpcException(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin");
         }
+
+        var volumes = await _engine.ListAsync(context.CancellationToken).ConfigureAwait(false);
+        var start = request.StartingToken.Length == 0 ? 0
+            : volumes.Count(v => string.CompareOrdinal(v.Id.ToString(), request.StartingToken) <= 0);
 
         var take = request.MaxEntries > 0 ? request.MaxEntries : int.MaxValue;
         var page = volumes.Skip(start).Take(take).ToList();

@@ -1,5 +1,6 @@
 using Stratum.Config;
 using System.Text;
+using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Volumes.Filesystems;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
@@ -56,30 +57,50 @@ public static class CsiValidation
     public static string AbsolutePath(string value, string field)
     {
         Required(value, field);
-        if (value.Length > MaxPathLength || value[0] != '/' || value.Contains('\0', StringComparison.Ordinal) || value.Any(char.IsControl))
+        return PathProblem(value, field) is { } problem ? throw CsiErrors.Invalid(problem) : value;
+    }
+
+    /// <summary>
+    /// A volume_path of NodeGetVolumeStats or NodeExpandVolume: required, and a path that can be
+    /// found. One that is not an absolute, normalised path is "not found" (NOT_FOUND), as the CSI
+    /// spec puts it for these RPCs ("volume_path is not found") and csi-sanity expects; it is never
+    /// resolved against the plugin's working directory.
+    /// </summary>
+    public static string ExistingVolumePath(string value, string field)
+    {
+        Required(value, field);
+        return PathProblem(value, field) is { } problem
+            ? throw new RpcException(StatusCode.NotFound, $"{problem}, so nothing can be found there")
+            : value;
+    }
+
+    /// <summary>Why <paramref name="value"/> is not an absolute, normalised path, or null when it is one.</summary>
+    public static string? PathProblem(string value, string field)
+    {
+        if (value.Length == 0 || value.Length > MaxPathLength || value[0] != '/' || value.Contains('\0', StringComparison.Ordinal) || value.Any(char.IsControl))
         {
-            throw CsiErrors.Invalid($"{field} '{value}' must be an absolute path");
+            return $"{field} '{value}' must be an absolute path";
         }
 
-        if (value.Length > 1 && value.EndsWith('/'))
+        if (value == "/")
         {
-            throw CsiErrors.Invalid($"{field} '{value}' must not end with '/'");
+            return $"{field} cannot be '/'";
+        }
+
+        if (value.EndsWith('/'))
+        {
+            return $"{field} '{value}' must not end with '/'";
         }
 
         foreach (var component in value.Split('/').Skip(1))
         {
             if (component is "" or "." or "..")
             {
-                throw CsiErrors.Invalid($"{field} '{value}' must be normalised (no empty, '.' or '..' components)");
+                return $"{field} '{value}' must be normalised (no empty, '.' or '..' components)";
             }
         }
 
-        if (value == "/")
-        {
-            throw CsiErrors.Invalid($"{field} cannot be '/'");
-        }
-
-        return value;
+        return null;
     }
 
     /// <summary>Why Stratum cannot provide <paramref name="capability"/>, or null when it can.</summary>

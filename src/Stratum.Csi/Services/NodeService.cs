@@ -95,7 +95,7 @@ public sealed class NodeService : ICsiService
     public Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
-        var path = CsiValidation.AbsolutePath(request.VolumePath, "volume_path");
+        var path = CsiValidation.ExistingVolumePath(request.VolumePath, "volume_path");
         if (request.StagingTargetPath.Length > 0)
         {
             CsiValidation.AbsolutePath(request.StagingTargetPath, "staging_target_path");
@@ -120,7 +120,7 @@ public sealed class NodeService : ICsiService
     public Task<NodeGetVolumeStatsResponse> NodeGetVolumeStats(NodeGetVolumeStatsRequest request, CallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
-        var path = CsiValidation.AbsolutePath(request.VolumePath, "volume_path");
+        var path = CsiValidation.ExistingVolumePath(request.VolumePath, "volume_path");
         var stats = await _volumes.StatsAsync(volumeId, path, context.CancellationToken).ConfigureAwait(false);
         var response = new NodeGetVolumeStatsResponse
         {

@@ -1,0 +1,175 @@
+using Stratum.Csi;
+using Stratum.Csi.V1;
+using Stratum.Testing.Lvm;
+using Stratum.Volumes.Platform;
+using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
+using NodeType = Stratum.Csi.V1.NodeServiceCapability.Types.RPC.Types.Type;
+using Unit = Stratum.Csi.V1.VolumeUsage.Types.Unit;
+
+namespace Stratum.Testing.Conformance;
+
+public abstract partial class CsiConformanceTests
+{
+    // ================================================================ NodeGetInfo, NodeGetCapabilities
+
+    [Fact]
+    public async Task NodeGetInfo_Running_ReturnsTheNodeIdAndItsTopology()
+    {
+        var info = await CallAsync<NodeGetInfoResponse>(new NodeGetInfoRequest());
+
+        Assert.Equal(ConformanceFixture.NodeId, info.NodeId);
+        var segment = Assert.Single(info.AccessibleTopology.Segments);
+        Assert.Equal("topology.lvm.stratum.dev/node", segment.Key);
+        Assert.Equal(CsiTopology.NodeKey, segment.Key);
+        Assert.Equal(ConformanceFixture.NodeId, segment.Value);
+    }
+
+    [Fact]
+    public async Task NodeGetCapabilities_Running_OffersStagingExpansionStatsAndCondition()
+    {
+        var response = await CallAsync<NodeGetCapabilitiesResponse>(new NodeGetCapabilitiesRequest());
+
+        Assert.Equal(
+            new HashSet<NodeType> { NodeType.StageUnstageVolume, NodeType.ExpandVolume, NodeType.GetVolumeStats, NodeType.VolumeCondition, NodeType.SingleNodeMultiWriter },
+            response.Capabilities.Select(c => c.Rpc.Type).ToHashSet());
+    }
+
+    // ================================================================ idempotency of the node RPCs
+
+    [Fact]
+    public async Task NodeStageVolume_Twice_SecondCallChangesNothing()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+        var staging = Staging("v");
+        await StageAsync(volume.VolumeId, staging, Requests.Mount("ext4"));
+
+        await RepeatUnchangedAsync(() => CallAsync<NodeStageVolumeResponse>(Requests.Stage(volume.VolumeId, staging, Requests.Mount("ext4"))));
+
+        Assert.Single(Mounts.Below(staging));
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task NodeStageVolume_Block_TwiceChangesNothing()
+    {
+        var volume = await SharedBlockVolumeAsync();
+        var staging = Staging("b");
+        await StageAsync(volume.VolumeId, staging, Requests.Block());
+
+        await RepeatUnchangedAsync(() => CallAsync<NodeStageVolumeResponse>(Requests.Stage(volume.VolumeId, staging, Requests.Block())));
+
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task NodePublishVolume_Twice_SecondCallChangesNothing()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+        string staging = Staging("v"), target = Target("v");
+        await StageAsync(volume.VolumeId, staging, Requests.Mount());
+        await PublishAsync(volume.VolumeId, staging, target, Requests.Mount());
+
+        await RepeatUnchangedAsync(() => CallAsync<NodePublishVolumeResponse>(Requests.Publish(volume.VolumeId, staging, target, Requests.Mount())));
+
+        Assert.Single(Mounts.Below(target));
+        await UnpublishAsync(volume.VolumeId, target);
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task NodePublishVolume_BlockTwice_SecondCallChangesNothing()
+    {
+        var volume = await SharedBlockVolumeAsync();
+        string staging = Staging("b"), target = Target("b");
+        await StageAsync(volume.VolumeId, staging, Requests.Block());
+        await PublishAsync(volume.VolumeId, staging, target, Requests.Block());
+
+        await RepeatUnchangedAsync(() => CallAsync<NodePublishVolumeResponse>(Requests.Publish(volume.VolumeId, staging, target, Requests.Block())));
+
+        Assert.Single(Mounts.Below(target));
+        await UnpublishAsync(volume.VolumeId, target);
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task NodeUnpublishVolume_Twice_SecondCallChangesNothing()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+        string staging = Staging("v"), target = Target("v");
+        await StageAsync(volume.VolumeId, staging, Requests.Mount());
+        await PublishAsync(volume.VolumeId, staging, target, Requests.Mount());
+        await UnpublishAsync(volume.VolumeId, target);
+
+        await RepeatUnchangedAsync(() => CallAsync<NodeUnpublishVolumeResponse>(new NodeUnpublishVolumeRequest { VolumeId = volume.VolumeId, TargetPath = target }));
+
+        Assert.False(Path.Exists(target));
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task NodeUnpublishVolume_NeverPublished_Succeeds()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+
+        await RepeatUnchangedAsync(() => CallAsync<NodeUnpublishVolumeResponse>(new NodeUnpublishVolumeRequest { VolumeId = volume.VolumeId, TargetPath = Target("never") }));
+    }
+
+    [Fact]
+    public async Task NodeUnstageVolume_Twice_SecondCallChangesNothing()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+        var staging = Staging("v");
+        await StageAsync(volume.VolumeId, staging, Requests.Mount());
+        await UnstageAsync(volume.VolumeId, staging);
+
+        await RepeatUnchangedAsync(() => CallAsync<NodeUnstageVolumeResponse>(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging }));
+
+        Assert.Empty(Mounts.Below(staging));
+    }
+
+    [Fact]
+    public async Task NodeExpandVolume_Twice_SecondCallExtendsNothing()
+    {
+        var volume = await SharedBlockVolumeAsync();
+        var extent = await ExtentBytesAsync();
+        string staging = Staging("b"), target = Target("b");
+        await StageAsync(volume.VolumeId, staging, Requests.Block());
+        await PublishAsync(volume.VolumeId, staging, target, Requests.Block());
+        var current = (await LvAsync(volume.VolumeId))!.SizeBytes;
+        var mark = Lvm.CallCount;
+        var grown = await ExpandAsync(volume.VolumeId, target, current + extent, Requests.Block());
+        Assert.Equal(1, Lvm.CountSince(mark, LvmOperation.ExtendVolume));
+
+        var again = await RepeatUnchangedAsync(() => ExpandAsync(volume.VolumeId, target, current + extent, Requests.Block()));
+
+        Assert.Equal(current + extent, grown);
+        Assert.Equal(grown, again);
+        await UnpublishAsync(volume.VolumeId, target);
+        await UnstageAsync(volume.VolumeId, staging);
+    }
+
+    [Fact]
+    public async Task CreateVolume_Twice_ReturnsTheSameVolumeAndCreatesOneLv()
+    {
+        var request = Requests.Create(Name("twice"), 8 * MiB, Requests.Block());
+        var mark = Lvm.CallCount;
+        var first = (await CallAsync<CreateVolumeResponse>(request)).Volume;
+
+        var second = await RepeatUnchangedAsync(async () => (await CallAsync<CreateVolumeResponse>(request)).Volume);
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, Lvm.CountSince(mark, LvmOperation.CreateVolume));
+    }
+
+    [Fact]
+    public async Task CreateVolume_SameNameWithACompatibleRange_ReturnsTheExistingVolume()
+    {
+        var existing = await SharedBlockVolumeAsync();
+        var size = (await LvAsync(existing.VolumeId))!.SizeBytes;
+
+        var again = await RepeatUnchangedAsync(() => CreateVolumeAsync(SharedBlockName, 4 * MiB, Requests.Block(), limitBytes: size + (64 * MiB)));
+
+        Assert.Equal(existing.VolumeId, again.VolumeId);
+        Assert.Equal(size, again.CapacityBytes);
+    }
+}
