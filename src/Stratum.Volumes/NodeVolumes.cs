@@ -260,11 +260,18 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.NotFound, $"{volumePath} does not exist");
         }
 
-        // CSI: NOT_FOUND when the volume does not exist. (An LV cannot vanish while it is mounted:
-        // LVM refuses to remove an open LV, so this is a stale or wrong id, not a broken volume.)
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw new VolumeException(VolumeError.NotFound,
-                $"volume {volumeId} does not exist on this node (no logical volume {id.VolumeGroup}/{id.LogicalVolume} with UUID {id.Uuid})");
+        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (volume is null)
+        {
+            // LVM refuses to remove an open LV, so an LV missing under a path still served from it
+            // means LVM lost it underneath (its disks gone, metadata changed by hand): a broken
+            // volume the pod is still using, which CSI reports as abnormal. Anything else is a
+            // stale or wrong id: NOT_FOUND.
+            var missing = $"logical volume {id.VolumeGroup}/{id.LogicalVolume} (UUID {id.Uuid})";
+            return StillServedFrom(id, volumePath, status)
+                ? new VolumeStats(null, null, true, $"{missing} no longer exists in LVM, but {volumePath} is still served from its device")
+                : throw new VolumeException(VolumeError.NotFound, $"volume {volumeId} does not exist on this node (no {missing})");
+        }
 
         var health = volume.Lv.HealthStatus is { } h ? $"LVM reports the volume {h}" : null;
         if (status.Kind == FileKind.BlockDevice)
@@ -377,9 +384,42 @@ public sealed partial class NodeVolumes
         FileStatus.StatFollow(path) is { Kind: FileKind.BlockDevice } s
         && volume.Lv.KernelMajor == (int)s.DeviceMajor && volume.Lv.KernelMinor == (int)s.DeviceMinor;
 
+    /// <summary>Whether a path is still a mount or device node of the LV's device-mapper device, though LVM no longer lists the LV.</summary>
+    private bool StillServedFrom(VolumeId id, string path, FileStatus status)
+    {
+        if (status.Kind == FileKind.BlockDevice)
+        {
+            return DeviceMapperName(status.DeviceMajor, status.DeviceMinor) == DeviceMapperName(id);
+        }
+
+        return MountAt(path) is { } mount
+            && (MayBeDevice(mount, id) || DeviceMapperName(mount.DeviceMajor, mount.DeviceMinor) == DeviceMapperName(id));
+    }
+
+    /// <summary>The device-mapper name LVM gives an LV: VG and LV joined by '-', each '-' inside them doubled.</summary>
+    private static string DeviceMapperName(VolumeId id) =>
+        $"{id.VolumeGroup.Replace("-", "--", StringComparison.Ordinal)}-{id.LogicalVolume.Replace("-", "--", StringComparison.Ordinal)}";
+
+    /// <summary>The device-mapper name of a block device number, or null if it is not a device-mapper device.</summary>
+    private static string? DeviceMapperName(uint major, uint minor)
+    {
+        try
+        {
+            return File.ReadAllText($"/sys/dev/block/{major}:{minor}/dm/name").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>When the LV is gone, the best remaining evidence is the mount source's device-mapper name.</summary>
     private static bool MayBeDevice(MountEntry mount, VolumeId id) =>
-        mount.Source == $"/dev/mapper/{id.VolumeGroup.Replace("-", "--", StringComparison.Ordinal)}-{id.LogicalVolume.Replace("-", "--", StringComparison.Ordinal)}"
+        mount.Source == $"/dev/mapper/{DeviceMapperName(id)}"
         || mount.Source == $"/dev/{id.VolumeGroup}/{id.LogicalVolume}";
 
     private static VolumeId ParseId(string volumeId) =>

@@ -207,6 +207,17 @@ public static class Mounts
         return node.Kind == FileKind.BlockDevice ? (node.DeviceMajor, node.DeviceMinor) : (mount.DeviceMajor, mount.DeviceMinor);
     }
 
+    /// <summary>Mounts a small tmpfs at <paramref name="directory"/> whose mount source reads <paramref name="source"/>.</summary>
+    public static async Task MountTmpfsAsync(string source, string directory)
+    {
+        var runner = new CommandRunner(new CommandRunnerOptions(), NullLogger<CommandRunner>.Instance);
+        var result = await runner.RunAsync(new CommandSpec("mount", "-t", "tmpfs", "-o", "size=1m", source, directory), CancellationToken.None);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"mount -t tmpfs {source} {directory}: {result.StandardError.Trim()}");
+        }
+    }
+
     /// <summary>Unmounts everything at or below <paramref name="directory"/>, newest first (lazily if busy).</summary>
     public static async Task UnmountAllBelowAsync(string directory)
     {

@@ -1,6 +1,7 @@
 using Stratum.Csi;
 using Stratum.Csi.V1;
 using Stratum.Testing.Lvm;
+using Stratum.Volumes.Naming;
 using Stratum.Volumes.Platform;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
 using NodeType = Stratum.Csi.V1.NodeServiceCapability.Types.RPC.Types.Type;
@@ -171,5 +172,42 @@ public abstract partial class CsiConformanceTests
 
         Assert.Equal(existing.VolumeId, again.VolumeId);
         Assert.Equal(size, again.CapacityBytes);
+    }
+
+    // ================================================================ NodeGetVolumeStats condition
+
+    [Fact]
+    public async Task NodeGetVolumeStats_VolumeNotMountedAtThePath_IsAbnormalWithoutUsage()
+    {
+        var volume = await SharedFilesystemVolumeAsync();
+        var path = Target("unmounted");
+        Directory.CreateDirectory(path);
+
+        var stats = await CallAsync<NodeGetVolumeStatsResponse>(new NodeGetVolumeStatsRequest { VolumeId = volume.VolumeId, VolumePath = path });
+
+        Assert.True(stats.VolumeCondition.Abnormal);
+        Assert.Contains("not mounted", stats.VolumeCondition.Message, StringComparison.Ordinal);
+        Assert.Empty(stats.Usage);
+    }
+
+    [Fact]
+    public async Task NodeGetVolumeStats_LvGoneButPathStillMountedFromItsDevice_IsAbnormalNotNotFound()
+    {
+        // LVM lost the LV underneath a mount (what a pulled disk leaves behind). A tmpfs whose
+        // source is the LV's device-mapper node stands in for the orphaned mount.
+        var id = new VolumeId(VolumeGroup, "gone-" + Guid.NewGuid().ToString("N")[..8], "AAAAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGGGG");
+        var path = Target("orphan");
+        Directory.CreateDirectory(path);
+        var source = $"/dev/mapper/{id.VolumeGroup.Replace("-", "--", StringComparison.Ordinal)}-{id.LogicalVolume.Replace("-", "--", StringComparison.Ordinal)}";
+        await Mounts.MountTmpfsAsync(source, path);
+        var before = Lvm.Calls.Count;
+        var mountsBefore = Mounts.Below(TestDirectory);
+
+        var stats = await CallAsync<NodeGetVolumeStatsResponse>(new NodeGetVolumeStatsRequest { VolumeId = id.ToString(), VolumePath = path });
+
+        Assert.True(stats.VolumeCondition.Abnormal);
+        Assert.Contains("no longer exists", stats.VolumeCondition.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Lvm.CallsSince(before), c => RecordingLvm.Mutating.Contains(c.Operation));
+        Assert.Equal(mountsBefore, Mounts.Below(TestDirectory));
     }
 }
