@@ -84,7 +84,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task<LogicalVolume?> GetLogicalVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         return await ReadLogicalVolumeAsync(volumeGroup, name, cancellationToken).ConfigureAwait(false);
     }
 
@@ -101,7 +101,7 @@ public sealed class LvmCli : ILvm
     public async Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
         var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
@@ -124,7 +124,7 @@ public sealed class LvmCli : ILvm
     public async Task<LogicalVolume> CreateThinPoolAsync(CreateThinPoolRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
         var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
@@ -142,7 +142,7 @@ public sealed class LvmCli : ILvm
     public async Task<LogicalVolume> CreateThinVolumeAsync(CreateThinVolumeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Pool, nameof(request.Pool));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
@@ -163,7 +163,7 @@ public sealed class LvmCli : ILvm
     public async Task<LogicalVolume> CreateThinSnapshotAsync(CreateThinSnapshotRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
 
@@ -184,7 +184,7 @@ public sealed class LvmCli : ILvm
     public async Task<LogicalVolume> CreateSnapshotAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
@@ -202,7 +202,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task<LogicalVolume> ExtendVolumeAsync(string volumeGroup, string name, long sizeBytes, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         LvmValidation.ValidateSize(sizeBytes, nameof(sizeBytes));
 
         string[] args = ["lvextend", "--yes", "--size", Bytes(sizeBytes), $"{volumeGroup}/{name}"];
@@ -235,7 +235,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         string[] args = ["lvremove", "--yes", $"{volumeGroup}/{name}"];
 
         // --yes would also confirm "remove N dependent volumes?", so look for dependents first.
@@ -268,7 +268,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         await RunCheckedAsync(["lvchange", "--yes", "--activate", "y", "--ignoreactivationskip", $"{volumeGroup}/{name}"], cancellationToken).ConfigureAwait(false);
         LvmLog.ActivationChanged(_logger, volumeGroup, name, true);
     }
@@ -276,7 +276,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         await RunCheckedAsync(["lvchange", "--yes", "--activate", "n", $"{volumeGroup}/{name}"], cancellationToken).ConfigureAwait(false);
         LvmLog.ActivationChanged(_logger, volumeGroup, name, false);
     }
@@ -284,7 +284,7 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         LvmValidation.ValidateTags(add, nameof(add));
         LvmValidation.ValidateTags(remove, nameof(remove));
         if (add.Count + remove.Count == 0)
@@ -314,7 +314,7 @@ public sealed class LvmCli : ILvm
     public async Task CreateVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, IReadOnlyCollection<string> tags, CancellationToken cancellationToken)
     {
         LvmValidation.ValidateVolumeGroupName(name, nameof(name));
-        ValidateDevices(devices, nameof(devices));
+        LvmValidation.ValidateDevices(devices, nameof(devices));
         LvmValidation.ValidateTags(tags, nameof(tags));
 
         List<string> args = ["vgcreate"];
@@ -329,7 +329,7 @@ public sealed class LvmCli : ILvm
     public async Task ExtendVolumeGroupAsync(string name, IReadOnlyCollection<string> devices, CancellationToken cancellationToken)
     {
         LvmValidation.ValidateVolumeGroupName(name, nameof(name));
-        ValidateDevices(devices, nameof(devices));
+        LvmValidation.ValidateDevices(devices, nameof(devices));
         await RunCheckedAsync(["vgextend", name, .. devices], cancellationToken).ConfigureAwait(false);
         LvmLog.VolumeGroupExtended(_logger, name, string.Join(' ', devices));
     }
@@ -402,41 +402,20 @@ public sealed class LvmCli : ILvm
 
     private static IEnumerable<string> LayoutArguments(CreateVolumeRequest request)
     {
+        LvmValidation.ValidateLayout(request);
         if (request.Mirrors is { } mirrors)
         {
-            if (mirrors is < 1 or > 63)
-            {
-                throw new LvmValidationException($"mirrors must be between 1 and 63 (got {mirrors})", nameof(request.Mirrors));
-            }
-
-            if (request.Stripes is not null || request.StripeSizeBytes is not null)
-            {
-                throw new LvmValidationException("mirrors and stripes cannot be combined", nameof(request.Mirrors));
-            }
-
             return ["--type", "raid1", "--mirrors", mirrors.ToString(CultureInfo.InvariantCulture)];
         }
 
         if (request.Stripes is not { } stripes)
         {
-            return request.StripeSizeBytes is null
-                ? []
-                : throw new LvmValidationException("a stripe size needs a stripe count", nameof(request.StripeSizeBytes));
-        }
-
-        if (stripes is < 1 or > 128)
-        {
-            throw new LvmValidationException($"stripes must be between 1 and 128 (got {stripes})", nameof(request.Stripes));
+            return [];
         }
 
         List<string> args = ["--stripes", stripes.ToString(CultureInfo.InvariantCulture)];
         if (request.StripeSizeBytes is { } stripeSize)
         {
-            if (!LvmValidation.IsPowerOfTwo(stripeSize) || stripeSize < 4096)
-            {
-                throw new LvmValidationException($"stripe size must be a power of two of at least 4096 bytes (got {stripeSize})", nameof(request.StripeSizeBytes));
-            }
-
             args.AddRange(["--stripesize", $"{stripeSize.ToString(CultureInfo.InvariantCulture)}b"]);
         }
 
@@ -452,40 +431,4 @@ public sealed class LvmCli : ILvm
     private static bool IsAlreadyLargeEnough(string standardError) =>
         standardError.Contains("matches existing size", StringComparison.Ordinal)
         || standardError.Contains("not larger than existing size", StringComparison.Ordinal);
-
-    private static void ValidateLv(string volumeGroup, string name)
-    {
-        LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
-        LvmValidation.ValidateLogicalVolumeName(name, nameof(name));
-    }
-
-    private static void ValidateNewLv(string volumeGroup, string name, string paramName)
-    {
-        LvmValidation.ValidateVolumeGroupName(volumeGroup, paramName + ".VolumeGroup");
-        LvmValidation.ValidateLogicalVolumeName(name, paramName + ".Name");
-        var tooLong = LvmValidation.CheckFullNameLength(volumeGroup, name);
-        if (tooLong is not null)
-        {
-            throw new LvmValidationException(tooLong, paramName + ".Name");
-        }
-    }
-
-    private static void ValidateDevices(IReadOnlyCollection<string> devices, string paramName)
-    {
-        ArgumentNullException.ThrowIfNull(devices, paramName);
-        if (devices.Count == 0)
-        {
-            throw new LvmValidationException("at least one device is required", paramName);
-        }
-
-        foreach (var device in devices)
-        {
-            LvmValidation.ValidateDevicePath(device, paramName);
-        }
-
-        if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
-        {
-            throw new LvmValidationException("a device is listed more than once", paramName);
-        }
-    }
 }

@@ -188,6 +188,81 @@ public static class LvmValidation
     /// <summary>Throws unless <paramref name="bytes"/> is positive.</summary>
     public static void ValidateSize(long bytes, string paramName) => Throw(CheckSize(bytes), paramName);
 
+    /// <summary>Throws unless both names of an existing LV are valid.</summary>
+    public static void ValidateLogicalVolume(string? volumeGroup, string? name)
+    {
+        ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        ValidateLogicalVolumeName(name, nameof(name));
+    }
+
+    /// <summary>Throws unless an LV about to be created has valid names that fit LVM's full-name limit.</summary>
+    public static void ValidateNewLogicalVolume(string? volumeGroup, string? name, string paramName)
+    {
+        ValidateVolumeGroupName(volumeGroup, paramName + ".VolumeGroup");
+        ValidateLogicalVolumeName(name, paramName + ".Name");
+        Throw(CheckFullNameLength(volumeGroup!, name!), paramName + ".Name");
+    }
+
+    /// <summary>Throws unless the request's raid1 mirrors or stripes make a layout LVM accepts.</summary>
+    public static void ValidateLayout(CreateVolumeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Mirrors is { } mirrors)
+        {
+            if (mirrors is < 1 or > 63)
+            {
+                throw new LvmValidationException($"mirrors must be between 1 and 63 (got {mirrors})", nameof(request.Mirrors));
+            }
+
+            if (request.Stripes is not null || request.StripeSizeBytes is not null)
+            {
+                throw new LvmValidationException("mirrors and stripes cannot be combined", nameof(request.Mirrors));
+            }
+
+            return;
+        }
+
+        if (request.Stripes is not { } stripes)
+        {
+            if (request.StripeSizeBytes is not null)
+            {
+                throw new LvmValidationException("a stripe size needs a stripe count", nameof(request.StripeSizeBytes));
+            }
+
+            return;
+        }
+
+        if (stripes is < 1 or > 128)
+        {
+            throw new LvmValidationException($"stripes must be between 1 and 128 (got {stripes})", nameof(request.Stripes));
+        }
+
+        if (request.StripeSizeBytes is { } stripeSize && (stripeSize < 4096 || !IsPowerOfTwo(stripeSize)))
+        {
+            throw new LvmValidationException($"stripe size must be a power of two of at least 4096 bytes (got {stripeSize})", nameof(request.StripeSizeBytes));
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="devices"/> is a non-empty list of distinct, acceptable device paths.</summary>
+    public static void ValidateDevices(IReadOnlyCollection<string>? devices, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(devices, paramName);
+        if (devices.Count == 0)
+        {
+            throw new LvmValidationException("at least one device is required", paramName);
+        }
+
+        foreach (var device in devices)
+        {
+            ValidateDevicePath(device, paramName);
+        }
+
+        if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
+        {
+            throw new LvmValidationException("a device is listed more than once", paramName);
+        }
+    }
+
     /// <summary>Whether <paramref name="c"/> may appear in an LVM tag.</summary>
     public static bool IsTagChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '.' or '-' or '/' or '=' or '!' or ':' or '&' or '#';
 

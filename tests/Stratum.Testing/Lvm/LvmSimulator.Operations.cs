@@ -51,7 +51,7 @@ public sealed partial class LvmSimulator
     private async Task<LogicalVolume?> GetLogicalVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.GetLogicalVolume, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         using var _ = await BeginAsync(LvmOperation.GetLogicalVolume, instrumented, ct).ConfigureAwait(false);
         var lv = _vgs.GetValueOrDefault(volumeGroup)?.FindVisible(name);
         return lv is null ? null : ToRecord(lv, ReadMounted());
@@ -72,11 +72,11 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateVolume, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
         var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions)));
-        ValidateLayout(request);
+        LvmValidation.ValidateLayout(request);
 
         using var _ = await BeginAsync(LvmOperation.CreateVolume, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvcreate", "--yes", "--wipesignatures", "y", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes), request.VolumeGroup);
@@ -140,7 +140,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateThinPool, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
         var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions)));
@@ -187,7 +187,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateThinVolume, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Pool, nameof(request.Pool));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
@@ -221,7 +221,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateThinSnapshot, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
 
@@ -259,7 +259,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateSnapshot, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
-        ValidateNewLv(request.VolumeGroup, request.Name, nameof(request));
+        LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateLogicalVolumeName(request.Origin, nameof(request.Origin));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
@@ -304,7 +304,7 @@ public sealed partial class LvmSimulator
     private async Task<LogicalVolume> ExtendVolumeCoreAsync(string volumeGroup, string name, long sizeBytes, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.ExtendVolume, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         LvmValidation.ValidateSize(sizeBytes, nameof(sizeBytes));
 
         using var _ = await BeginAsync(LvmOperation.ExtendVolume, instrumented, ct).ConfigureAwait(false);
@@ -416,7 +416,7 @@ public sealed partial class LvmSimulator
     private async Task RemoveVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.RemoveVolume, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
 
         using var _ = await BeginAsync(LvmOperation.RemoveVolume, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvremove", "--yes", $"{volumeGroup}/{name}");
@@ -458,7 +458,7 @@ public sealed partial class LvmSimulator
     private async Task ActivateVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.ActivateVolume, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
 
         using var _ = await BeginAsync(LvmOperation.ActivateVolume, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvchange", "--yes", "--activate", "y", "--ignoreactivationskip", $"{volumeGroup}/{name}");
@@ -470,7 +470,7 @@ public sealed partial class LvmSimulator
     private async Task DeactivateVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.DeactivateVolume, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
 
         using var _ = await BeginAsync(LvmOperation.DeactivateVolume, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvchange", "--yes", "--activate", "n", $"{volumeGroup}/{name}");
@@ -506,7 +506,7 @@ public sealed partial class LvmSimulator
     private async Task ChangeTagsCoreAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.ChangeTags, $"{volumeGroup}/{name}", instrumented);
-        ValidateLv(volumeGroup, name);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         LvmValidation.ValidateTags(add, nameof(add));
         LvmValidation.ValidateTags(remove, nameof(remove));
         if (add.Count + remove.Count == 0)
@@ -549,7 +549,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.CreateVolumeGroup, name, instrumented);
         LvmValidation.ValidateVolumeGroupName(name, nameof(name));
-        ValidateDevices(devices, nameof(devices));
+        LvmValidation.ValidateDevices(devices, nameof(devices));
         LvmValidation.ValidateTags(tags, nameof(tags));
 
         using var _ = await BeginAsync(LvmOperation.CreateVolumeGroup, instrumented, ct).ConfigureAwait(false);
@@ -573,7 +573,7 @@ public sealed partial class LvmSimulator
     {
         Record(LvmOperation.ExtendVolumeGroup, name, instrumented);
         LvmValidation.ValidateVolumeGroupName(name, nameof(name));
-        ValidateDevices(devices, nameof(devices));
+        LvmValidation.ValidateDevices(devices, nameof(devices));
 
         using var _ = await BeginAsync(LvmOperation.ExtendVolumeGroup, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv(["vgextend", name, .. devices]);
