@@ -86,9 +86,8 @@ public abstract partial class CsiConformanceTests
         var capacityBefore = await CapacityAsync();
         var mounts = Mounts.Below(TestDirectory).Select(m => $"{m.MountPoint} {m.DeviceMajor}:{m.DeviceMinor} {m.Options}").ToList();
 
-        await Fixture.RestartPluginAsync();
+        await Fixture.RestartPluginAsync(); // returns once the new plugin's Probe reports ready
 
-        Assert.True((await CallAsync<ProbeResponse>(new ProbeRequest())).Ready);
         Assert.Equal(listedBefore, await CallAsync<ListVolumesResponse>(new ListVolumesRequest()));
         Assert.Equal(capacityBefore, await CapacityAsync());
         await RepeatUnchangedAsync(() => CallAsync<NodeStageVolumeResponse>(Requests.Stage(filesystem.VolumeId, staging, Requests.Mount("ext4"))));

@@ -35,7 +35,14 @@ public sealed class PluginUnderTest : IAsyncDisposable
 
     public ServerEndpoint Endpoint { get; }
 
-    /// <summary>Starts the plugin on <paramref name="socketPath"/> and connects a client to it.</summary>
+    /// <summary>How long the plugin may take to rediscover its volumes and report ready.</summary>
+    public static TimeSpan ReadyTimeout { get; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Starts the plugin on <paramref name="socketPath"/>, connects a client to it and returns once
+    /// Probe reports ready (the plugin serves Identity at once and rediscovers volumes in the
+    /// background, as kubelet's probes see it).
+    /// </summary>
     public static async Task<PluginUnderTest> StartAsync(
         string socketPath, string nodeId, ILvm lvm, IFilesystemOps filesystem, StratumConfig config, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
@@ -54,7 +61,32 @@ public sealed class PluginUnderTest : IAsyncDisposable
             throw;
         }
 
-        return new PluginUnderTest(plugin, new GrpcClient(endpoint), endpoint, loggerFactory);
+        var started = new PluginUnderTest(plugin, new GrpcClient(endpoint), endpoint, loggerFactory);
+        try
+        {
+            await started.WaitUntilReadyAsync(cancellationToken);
+        }
+        catch
+        {
+            await started.DisposeAsync();
+            throw;
+        }
+
+        return started;
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while ((await CallAsync<Stratum.Csi.V1.ProbeResponse>(new Stratum.Csi.V1.ProbeRequest(), cancellationToken)).Ready != true)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the plugin did not report ready within {ReadyTimeout}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
     }
 
     /// <summary>Calls the CSI method that takes <paramref name="request"/>'s type; any non-OK status throws <see cref="RpcException"/>.</summary>
