@@ -23,18 +23,6 @@ public static class FileSystemTypes
     };
 
     /// <summary>Parses <c>ext4</c>, <c>xfs</c> or <c>btrfs</c> (exact, lower-case, as CSI spells them).</summary>
-    public static bool TryParse(string? name, out FileSystemType type)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.ToName(), name, StringComparison.Ordinal))
-            {
-                type = candidate;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
+    public static bool TryParse(string? name, out FileSystemType type) =>
+        EnumNames.TryParse(All, ToName, name, out type);
 }

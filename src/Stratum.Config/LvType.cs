@@ -26,18 +26,6 @@ public static class LvTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown LV type"),
     };
 
-    public static bool TryParse(string? name, out LvType type)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.ToName(), name, StringComparison.Ordinal))
-            {
-                type = candidate;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
+    public static bool TryParse(string? name, out LvType type) =>
+        EnumNames.TryParse(All, ToName, name, out type);
 }

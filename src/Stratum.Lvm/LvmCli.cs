@@ -112,12 +112,7 @@ public sealed class LvmCli : ILvm
             "--name", request.Name, "--size", Bytes(request.SizeBytes),
         };
         args.AddRange(LayoutArguments(request));
-        args.AddRange(TagArguments("--addtag", request.Tags));
-        args.AddRange(extra);
-        args.Add(request.VolumeGroup);
-
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync(request.Mirrors is null ? "volume" : "raid1 volume", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+        return await LvCreateAsync(request.Mirrors is null ? "volume" : "raid1 volume", request.VolumeGroup, request.Name, args, request.Tags, extra, request.VolumeGroup, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -130,12 +125,7 @@ public sealed class LvmCli : ILvm
         var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
 
         List<string> args = ["lvcreate", "--yes", "--type", "thin-pool", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes)];
-        args.AddRange(TagArguments("--addtag", request.Tags));
-        args.AddRange(extra);
-        args.Add(request.VolumeGroup);
-
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync("thin pool", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+        return await LvCreateAsync("thin pool", request.VolumeGroup, request.Name, args, request.Tags, extra, request.VolumeGroup, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -151,12 +141,7 @@ public sealed class LvmCli : ILvm
         // No --zero/--wipesignatures: a thin volume reads unprovisioned blocks as zeros, and the
         // pool (created with --zero y) zeroes every block before handing it out.
         List<string> args = ["lvcreate", "--yes", "--type", "thin", "--name", request.Name, "--virtualsize", Bytes(request.SizeBytes), "--thinpool", request.Pool];
-        args.AddRange(TagArguments("--addtag", request.Tags));
-        args.AddRange(extra);
-        args.Add(request.VolumeGroup);
-
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync("thin volume", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+        return await LvCreateAsync("thin volume", request.VolumeGroup, request.Name, args, request.Tags, extra, request.VolumeGroup, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -173,11 +158,7 @@ public sealed class LvmCli : ILvm
             args.AddRange(["--setactivationskip", "n", "--activate", "y"]);
         }
 
-        args.AddRange(TagArguments("--addtag", request.Tags));
-        args.Add($"{request.VolumeGroup}/{request.Origin}");
-
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync("thin snapshot", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+        return await LvCreateAsync("thin snapshot", request.VolumeGroup, request.Name, args, request.Tags, [], $"{request.VolumeGroup}/{request.Origin}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -190,11 +171,18 @@ public sealed class LvmCli : ILvm
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
 
         List<string> args = ["lvcreate", "--yes", "--snapshot", "--name", request.Name, "--size", Bytes(request.SizeBytes)];
-        args.AddRange(TagArguments("--addtag", request.Tags));
-        args.Add($"{request.VolumeGroup}/{request.Origin}");
+        return await LvCreateAsync("snapshot", request.VolumeGroup, request.Name, args, request.Tags, [], $"{request.VolumeGroup}/{request.Origin}", cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Finishes an lvcreate command line (tags, extra options, then the VG or origin it acts on), runs it and reads the new LV back.</summary>
+    private async Task<LogicalVolume> LvCreateAsync(
+        string what, string volumeGroup, string name, List<string> args, IEnumerable<string> tags, IEnumerable<string> extra, string target, CancellationToken cancellationToken)
+    {
+        args.AddRange(TagArguments("--addtag", tags));
+        args.AddRange(extra);
+        args.Add(target);
         await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync("snapshot", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync(what, volumeGroup, name, args, cancellationToken).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- changes
