@@ -35,10 +35,10 @@ internal static class CapacityBenchmark
         var endpoint = ServerEndpoint.Parse("unix://" + Path.Combine(directory, "csi.sock"));
         await using var plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "bench", LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning }, NullLoggerFactory.Instance, new NodeDependencies { Lvm = lvm, Config = config });
         await plugin.StartAndWaitAsync();
-        using var client = new GrpcClient(endpoint);
+        using var client = new CsiClient(endpoint);
         for (var i = 0; i < 40; i++)
         {
-            await client.CallAsync<CreateVolumeResponse>(new CreateVolumeRequest
+            await client.Controller.CreateVolumeAsync(new Stratum.Csi.V1.CreateVolumeRequest
             {
                 Name = $"pvc-{i}",
                 CapacityRange = new CapacityRange { RequiredBytes = 1L << 30 },
@@ -49,7 +49,7 @@ internal static class CapacityBenchmark
         var request = new GetCapacityRequest { Parameters = { ["deviceClass"] = "mirrored" } };
         for (var i = 0; i < 2000; i++)
         {
-            await client.CallAsync<GetCapacityResponse>(request);
+            await client.Controller.GetCapacityAsync(request);
         }
 
         var lvmCallsBefore = lvm.TotalCallCount;
@@ -58,7 +58,7 @@ internal static class CapacityBenchmark
         for (var i = 0; i < calls; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            last = await client.CallAsync<GetCapacityResponse>(request);
+            last = await client.Controller.GetCapacityAsync(request);
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

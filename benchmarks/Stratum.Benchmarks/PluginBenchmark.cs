@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 
@@ -45,19 +46,19 @@ internal static class PluginBenchmark
         return 0;
     }
 
-    private static async Task<List<double>> ProbeLatencyAsync(GrpcClient client, int calls)
+    private static async Task<List<double>> ProbeLatencyAsync(CsiClient client, int calls)
     {
         var request = new ProbeRequest();
         for (var i = 0; i < 2000; i++)
         {
-            await client.CallAsync<ProbeResponse>(request); // warm up both ends
+            await client.Identity.ProbeAsync(request); // warm up both ends
         }
 
         var samples = new List<double>(calls);
         for (var i = 0; i < calls; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            await client.CallAsync<ProbeResponse>(request);
+            await client.Identity.ProbeAsync(request);
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
@@ -75,7 +76,7 @@ internal static class PluginBenchmark
         private readonly Process _process;
         private readonly string _directory;
 
-        private Plugin(Process process, string directory, GrpcClient client, TimeSpan startToServing)
+        private Plugin(Process process, string directory, CsiClient client, TimeSpan startToServing)
         {
             _process = process;
             _directory = directory;
@@ -83,7 +84,7 @@ internal static class PluginBenchmark
             StartToServing = startToServing;
         }
 
-        public GrpcClient Client { get; }
+        public CsiClient Client { get; }
 
         public TimeSpan StartToServing { get; }
 
@@ -97,8 +98,8 @@ internal static class PluginBenchmark
                 start.ArgumentList.Add(arg);
             }
 
-            var client = new GrpcClient(ServerEndpoint.Parse(socket));
-            await client.CallAsync<ProbeResponse>(new ProbeRequest()).ContinueWith(_ => { }, TaskScheduler.Default); // warm the client's own code first
+            var client = new CsiClient(ServerEndpoint.Parse(socket));
+            await client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync.ContinueWith(_ => { }, TaskScheduler.Default); // warm the client's own code first
             var started = Stopwatch.GetTimestamp();
             var process = Process.Start(start)!;
             _ = process.StandardError.ReadToEndAsync();
@@ -113,10 +114,10 @@ internal static class PluginBenchmark
                 {
                     try
                     {
-                        await client.CallAsync<ProbeResponse>(new ProbeRequest(), TimeSpan.FromSeconds(5));
+                        await client.Identity.ProbeAsync(new ProbeRequest(), deadline: DateTime.UtcNow + TimeSpan.FromSeconds(5)).ResponseAsync;
                         break;
                     }
-                    catch (RpcException ex) when (ex.Status == StatusCode.Unavailable)
+                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
                     {
                     }
                 }

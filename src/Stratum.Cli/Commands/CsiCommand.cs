@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
 using Stratum.Config;
 using Stratum.Csi;
 using Stratum.Csi.Grpc;
@@ -89,7 +90,7 @@ internal static class CsiCommand
                 throw new UsageException("--timeout must be positive");
             }
 
-            using var client = new GrpcClient(parsed);
+            using var client = new CsiClient(parsed);
             try
             {
                 var response = await client.CallAsync(method, message, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
@@ -98,7 +99,7 @@ internal static class CsiCommand
             }
             catch (RpcException ex)
             {
-                await result.InvocationConfiguration.Error.WriteLineAsync($"{method.Name} failed: {ex.Status.ToWireName()}: {ex.Detail}").ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync($"{method.Name} failed: {ex.StatusCode.ToWireName()}: {ex.Status.Detail}").ConfigureAwait(false);
                 return 1;
             }
         });

@@ -1,10 +1,15 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Grpc.Reflection;
+using Grpc.Reflection.V1Alpha;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stratum.Volumes.Platform;
@@ -12,22 +17,26 @@ using Stratum.Volumes.Platform;
 namespace Stratum.Csi.Grpc;
 
 /// <summary>
-/// A unary gRPC server on Kestrel, speaking HTTP/2 without TLS (h2c) on Unix sockets and,
-/// optionally, TCP. Kestrel is driven directly (no generic host) to keep start-up short.
+/// grpc-dotnet on Kestrel, speaking HTTP/2 without TLS (h2c) on Unix sockets and, optionally, TCP.
+/// Kestrel is driven directly with the few services grpc-dotnet needs (no generic host: no
+/// configuration sources, hosted services or console lifetime), which keeps start-up short and
+/// leaves SIGTERM handling to <see cref="Hosting.NodeHost"/>. Unknown methods answer
+/// UNIMPLEMENTED; every served call passes <see cref="CallInterceptor"/>.
 /// </summary>
 public sealed class GrpcServer : IAsyncDisposable
 {
     private readonly GrpcServerOptions _options;
     private readonly ILogger _logger;
     private readonly KestrelServer _kestrel;
-    private readonly GrpcDispatcher _dispatcher;
+    private readonly ServiceProvider _services;
+    private readonly Application _application;
     private readonly List<string> _ownedSockets = [];
     private int _state; // 0 new, 1 started, 2 stopped
 
-    public GrpcServer(GrpcServerOptions options, GrpcMethodTable methods, ILoggerFactory loggerFactory)
+    public GrpcServer(GrpcServerOptions options, IReadOnlyList<GrpcService> services, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(methods);
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         if (options.Endpoints.Count == 0)
         {
@@ -36,10 +45,49 @@ public sealed class GrpcServer : IAsyncDisposable
 
         _options = options;
         _logger = loggerFactory.CreateLogger("Stratum.Csi.Grpc");
-        _dispatcher = new GrpcDispatcher(methods, options.MaxReceiveMessageBytes, options.MaxSendMessageBytes, _logger);
 
-        var kestrelOptions = new KestrelServerOptions { AddServerHeader = false };
-        kestrelOptions.Limits.MaxRequestBodySize = null; // the dispatcher enforces the message limit itself
+        var collection = new ServiceCollection();
+        collection.AddSingleton(loggerFactory);
+        collection.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        collection.AddSingleton(new DiagnosticListener("Microsoft.AspNetCore"));
+        collection.AddSingleton(new CallInterceptor(services, options.MaxSendMessageBytes, _logger));
+        collection.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
+            grpc.Interceptors.Add<CallInterceptor>();
+        });
+        foreach (var service in services)
+        {
+            service.Register(collection);
+        }
+
+        if (options.Reflection)
+        {
+            // Built from the descriptors directly: no scan of the endpoints by reflection.
+            collection.AddSingleton(new ReflectionServiceImpl(services.Select(s => s.Descriptor)));
+        }
+
+        _services = collection.BuildServiceProvider();
+
+        var app = new ApplicationBuilder(_services);
+        app.UseRouting();
+        app.UseEndpoints(endpoints =>
+        {
+            foreach (var service in services)
+            {
+                service.Map(endpoints);
+            }
+
+            if (options.Reflection)
+            {
+                endpoints.MapGrpcService<ReflectionServiceImpl>();
+            }
+        });
+        _application = new Application(new DefaultHttpContextFactory(_services), app.Build());
+
+        var kestrelOptions = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = _services };
+        kestrelOptions.Limits.MaxRequestBodySize = null; // grpc-dotnet enforces the message limit itself
         kestrelOptions.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         kestrelOptions.Limits.MinRequestBodyDataRate = null;
         kestrelOptions.Limits.MinResponseDataRate = null;
@@ -84,7 +132,7 @@ public sealed class GrpcServer : IAsyncDisposable
             }
         }
 
-        await _kestrel.StartAsync(new Application(_dispatcher), cancellationToken).ConfigureAwait(false);
+        await _kestrel.StartAsync(_application, cancellationToken).ConfigureAwait(false);
         foreach (var endpoint in _options.Endpoints)
         {
             if (endpoint.IsUnix)
@@ -129,6 +177,7 @@ public sealed class GrpcServer : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _kestrel.Dispose();
+        await _services.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,14 +229,12 @@ public sealed class GrpcServer : IAsyncDisposable
         }
     }
 
-    private sealed class Application(GrpcDispatcher dispatcher) : IHttpApplication<HttpContext>
+    private sealed class Application(DefaultHttpContextFactory contexts, RequestDelegate pipeline) : IHttpApplication<HttpContext>
     {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+        public HttpContext CreateContext(IFeatureCollection contextFeatures) => contexts.Create(contextFeatures);
 
-        public Task ProcessRequestAsync(HttpContext context) => dispatcher.DispatchAsync(context);
+        public Task ProcessRequestAsync(HttpContext context) => pipeline(context);
 
-        public void DisposeContext(HttpContext context, Exception? exception)
-        {
-        }
+        public void DisposeContext(HttpContext context, Exception? exception) => contexts.Dispose(context);
     }
 }

@@ -2,11 +2,14 @@ namespace Stratum.Csi.Grpc;
 
 public sealed record GrpcServerOptions
 {
+    /// <summary>Default largest message accepted or sent, like the Go and C# gRPC defaults.</summary>
+    public const int DefaultMaxMessageBytes = 4 * 1024 * 1024;
+
     public required IReadOnlyList<ServerEndpoint> Endpoints { get; init; }
 
-    public int MaxReceiveMessageBytes { get; init; } = GrpcProtocol.DefaultMaxMessageBytes;
+    public int MaxReceiveMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
-    public int MaxSendMessageBytes { get; init; } = GrpcProtocol.DefaultMaxMessageBytes;
+    public int MaxSendMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
     /// <summary>Mode of the Unix socket files (0660 by default: owner and group may connect).</summary>
     public UnixFileMode SocketMode { get; init; } =
@@ -22,4 +25,7 @@ public sealed record GrpcServerOptions
 
     /// <summary>Concurrent calls per HTTP/2 connection; callers beyond it queue on their side.</summary>
     public int MaxStreamsPerConnection { get; init; } = 256;
+
+    /// <summary>Whether to serve gRPC server reflection (grpc.reflection.v1alpha), so grpcurl can list and call the services.</summary>
+    public bool Reflection { get; init; } = true;
 }

@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace Stratum.Csi.Grpc;
 
 public static class StatusCodeExtensions
@@ -10,7 +12,7 @@ public static class StatusCodeExtensions
         "UNAUTHENTICATED",
     ];
 
-    /// <summary>The canonical upper-case name, e.g. <c>RESOURCE_EXHAUSTED</c>.</summary>
+    /// <summary>The canonical upper-case name, e.g. <c>RESOURCE_EXHAUSTED</c> (as grpc-go and the sidecars print it).</summary>
     public static string ToWireName(this StatusCode code) =>
         (int)code >= 0 && (int)code < WireNames.Length ? WireNames[(int)code] : ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -28,5 +28,5 @@ public sealed record NodeOptions
     /// <summary>How long in-flight calls may run after SIGTERM before they are cancelled.</summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
-    public int MaxMessageBytes { get; init; } = GrpcProtocol.DefaultMaxMessageBytes;
+    public int MaxMessageBytes { get; init; } = GrpcServerOptions.DefaultMaxMessageBytes;
 }

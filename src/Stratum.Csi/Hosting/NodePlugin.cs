@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
+using Stratum.Csi.V1;
 using Stratum.Lvm;
 using Stratum.Lvm.Exec;
 using Stratum.Volumes;
@@ -47,8 +48,8 @@ public sealed class NodePlugin : IAsyncDisposable
         var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
-        ICsiService[] gated = [new ControllerService(engine, options.NodeId), new NodeService(nodeVolumes, options.NodeId)];
-        var methods = identity.Methods().Concat(gated.SelectMany(s => s.Methods()).Select(m => m.After(Readiness.WaitAsync)));
+        var controller = new ControllerService(engine, options.NodeId);
+        var node = new NodeService(nodeVolumes, options.NodeId);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -56,7 +57,12 @@ public sealed class NodePlugin : IAsyncDisposable
                 MaxReceiveMessageBytes = options.MaxMessageBytes,
                 MaxSendMessageBytes = options.MaxMessageBytes,
             },
-            new GrpcMethodTable(methods),
+            [
+                // Identity answers at once (Probe says whether the engine is up); volume calls wait for it.
+                GrpcService.Create(identity, Identity.Descriptor) with { PollingMethods = IdentityService.PollingMethods },
+                GrpcService.Create(controller, Controller.Descriptor) with { PollingMethods = ControllerService.PollingMethods, Gate = Readiness.WaitAsync },
+                GrpcService.Create(node, Node.Descriptor) with { PollingMethods = NodeService.PollingMethods, Gate = Readiness.WaitAsync },
+            ],
             loggerFactory);
     }
 

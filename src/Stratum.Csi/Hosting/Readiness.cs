@@ -1,4 +1,4 @@
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 
 namespace Stratum.Csi.Hosting;
 
@@ -23,15 +23,15 @@ public sealed class Readiness
     public void MarkFailed(Exception exception) => _started.TrySetException(exception);
 
     /// <summary>Waits until ready; UNAVAILABLE when start-up failed.</summary>
-    public async Task WaitAsync(CallContext context)
+    public async Task WaitAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _started.Task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new RpcException(StatusCode.Unavailable, $"the plugin could not start: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the plugin could not start: {ex.Message}"));
         }
     }
 }

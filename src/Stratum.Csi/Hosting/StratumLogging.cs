@@ -13,6 +13,8 @@ public static class StratumLogging
     {
         var filters = new LoggerFilterOptions { MinLevel = level };
         filters.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null));
+        // grpc-dotnet reports every non-OK status at Information; Stratum's own line per call says it already.
+        filters.Rules.Add(new LoggerFilterRule(null, "Grpc", LogLevel.Warning, null));
         return new LoggerFactory([new LineLoggerProvider(destination ?? Console.Error, format)], filters);
     }
 }

@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 using Stratum.Csi.V1;
 using Stratum.Volumes;
 using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
@@ -12,8 +11,11 @@ namespace Stratum.Csi.Services;
 /// (trivial resizer), so EXPAND_VOLUME is not offered here. Every RPC checks in a fixed order:
 /// required fields and their shape, then the per-volume lock, then idempotency, then acts.
 /// </summary>
-public sealed class ControllerService : ICsiService
+public sealed class ControllerService : Controller.ControllerBase
 {
+    /// <summary>Methods the sidecars and kubelet call every few seconds: logged at Debug.</summary>
+    public static IReadOnlySet<string> PollingMethods { get; } = new HashSet<string>(StringComparer.Ordinal) { nameof(GetCapacity), nameof(ControllerGetCapabilities) };
+
     /// <summary>StorageClass parameter that picks the device class.</summary>
     public const string DeviceClassParameter = "deviceClass";
 
@@ -40,19 +42,7 @@ public sealed class ControllerService : ICsiService
         }
     }
 
-    public IEnumerable<GrpcMethod> Methods()
-    {
-        var s = CsiMethods.Controller;
-        yield return GrpcMethod.Create<CreateVolumeRequest, CreateVolumeResponse>(s.FindMethodByName("CreateVolume"), CreateVolume);
-        yield return GrpcMethod.Create<DeleteVolumeRequest, DeleteVolumeResponse>(s.FindMethodByName("DeleteVolume"), DeleteVolume);
-        yield return GrpcMethod.Create<ValidateVolumeCapabilitiesRequest, ValidateVolumeCapabilitiesResponse>(s.FindMethodByName("ValidateVolumeCapabilities"), ValidateVolumeCapabilities);
-        yield return GrpcMethod.Create<ListVolumesRequest, ListVolumesResponse>(s.FindMethodByName("ListVolumes"), ListVolumes);
-        yield return GrpcMethod.Create<GetCapacityRequest, GetCapacityResponse>(s.FindMethodByName("GetCapacity"), GetCapacity, LogLevel.Debug);
-        yield return GrpcMethod.Create<ControllerGetVolumeRequest, ControllerGetVolumeResponse>(s.FindMethodByName("ControllerGetVolume"), ControllerGetVolume);
-        yield return GrpcMethod.Create<ControllerGetCapabilitiesRequest, ControllerGetCapabilitiesResponse>(s.FindMethodByName("ControllerGetCapabilities"), ControllerGetCapabilities, LogLevel.Debug);
-    }
-
-    public Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var name = CsiValidation.Id(request.Name, "name");
         if (request.VolumeCapabilities.Count == 0)
@@ -75,8 +65,8 @@ public sealed class ControllerService : ICsiService
         if (request.AccessibilityRequirements is { } requirements && requirements.Requisite.Count > 0
             && !requirements.Requisite.Any(t => CsiTopology.Allows(t, _nodeId)))
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"this plugin provisions only on node {_nodeId}, which none of the requisite topologies allows");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"this plugin provisions only on node {_nodeId}, which none of the requisite topologies allows"));
         }
 
         var volume = await _engine.CreateAsync(
@@ -95,14 +85,14 @@ public sealed class ControllerService : ICsiService
         return new CreateVolumeResponse { Volume = ToCsi(volume) };
     });
 
-    public Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         await _engine.DeleteAsync(volumeId, context.CancellationToken).ConfigureAwait(false);
         return new DeleteVolumeResponse();
     });
 
-    public Task<ValidateVolumeCapabilitiesResponse> ValidateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<ValidateVolumeCapabilitiesResponse> ValidateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         if (request.VolumeCapabilities.Count == 0)
@@ -112,7 +102,7 @@ public sealed class ControllerService : ICsiService
 
         Parameters(request.Parameters);
         _ = await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"volume {volumeId} does not exist");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"volume {volumeId} does not exist"));
         var problems = request.VolumeCapabilities.Select(CsiValidation.Unsupported).OfType<string>().ToList();
         if (problems.Count > 0)
         {
@@ -127,7 +117,7 @@ public sealed class ControllerService : ICsiService
         return new ValidateVolumeCapabilitiesResponse { Confirmed = confirmed };
     });
 
-    public Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         if (request.MaxEntries < 0)
         {
@@ -138,7 +128,7 @@ public sealed class ControllerService : ICsiService
         // so volumes deleted between pages never make the listing skip or repeat others.
         if (request.StartingToken.Length > 0 && !Volumes.Naming.VolumeId.TryParse(request.StartingToken, out _))
         {
-            throw new RpcException(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin");
+            throw new RpcException(new Status(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin"));
         }
 
         var volumes = await _engine.ListAsync(context.CancellationToken).ConfigureAwait(false);
@@ -165,7 +155,7 @@ public sealed class ControllerService : ICsiService
         return response;
     });
 
-    public Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, CallContext context) => CsiErrors.Guard(() =>
+    public override Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context) => CsiErrors.Guard(() =>
     {
         var parameters = Parameters(request.Parameters);
         var deviceClass = _engine.ResolveClass(parameters.DeviceClass);
@@ -183,11 +173,11 @@ public sealed class ControllerService : ICsiService
         });
     });
 
-    public Task<ControllerGetVolumeResponse> ControllerGetVolume(ControllerGetVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<ControllerGetVolumeResponse> ControllerGetVolume(ControllerGetVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var volume = await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"volume {volumeId} does not exist");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"volume {volumeId} does not exist"));
         return new ControllerGetVolumeResponse
         {
             Volume = ToCsi(volume),
@@ -195,7 +185,7 @@ public sealed class ControllerService : ICsiService
         };
     });
 
-    public Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, CallContext context) =>
+    public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context) =>
         Task.FromResult(_capabilities);
 
     private Volume ToCsi(ManagedVolume volume) => new()

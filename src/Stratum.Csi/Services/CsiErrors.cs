@@ -1,4 +1,4 @@
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 using Stratum.Lvm;
 using Stratum.Lvm.Exec;
 using Stratum.Volumes;
@@ -26,13 +26,13 @@ public static class CsiErrors
     /// <summary>The status for a failure, or null to let it surface as INTERNAL.</summary>
     public static RpcException? Map(Exception exception) => exception switch
     {
-        VolumeException v => new RpcException(Code(v.Error), v.Message, v),
-        LvmNotFoundException e => new RpcException(StatusCode.NotFound, e.Message, e),
-        LvmInsufficientSpaceException e => new RpcException(StatusCode.ResourceExhausted, e.Message, e),
-        LvmAlreadyExistsException e => new RpcException(StatusCode.AlreadyExists, e.Message, e),
-        LvmInUseException e => new RpcException(StatusCode.FailedPrecondition, e.Message, e),
-        LvmLockedException or LvmTimeoutException or CommandTimeoutException => new RpcException(StatusCode.Unavailable, $"{exception.Message} (transient; retry)", exception),
-        ArgumentException e => new RpcException(StatusCode.InvalidArgument, e.Message, e),
+        VolumeException v => new RpcException(new Status(Code(v.Error), v.Message, v)),
+        LvmNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message, e)),
+        LvmInsufficientSpaceException e => new RpcException(new Status(StatusCode.ResourceExhausted, e.Message, e)),
+        LvmAlreadyExistsException e => new RpcException(new Status(StatusCode.AlreadyExists, e.Message, e)),
+        LvmInUseException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message, e)),
+        LvmLockedException or LvmTimeoutException or CommandTimeoutException => new RpcException(new Status(StatusCode.Unavailable, $"{exception.Message} (transient; retry)", exception)),
+        ArgumentException e => new RpcException(new Status(StatusCode.InvalidArgument, e.Message, e)),
         _ => null,
     };
 
@@ -48,5 +48,5 @@ public static class CsiErrors
         _ => StatusCode.Internal,
     };
 
-    public static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

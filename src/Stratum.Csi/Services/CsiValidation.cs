@@ -1,6 +1,6 @@
 using Stratum.Config;
 using System.Text;
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 using Stratum.Csi.V1;
 using Stratum.Volumes.Filesystems;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
@@ -70,7 +70,7 @@ public static class CsiValidation
     {
         Required(value, field);
         return PathProblem(value, field) is { } problem
-            ? throw new RpcException(StatusCode.NotFound, $"{problem}, so nothing can be found there")
+            ? throw new RpcException(new Status(StatusCode.NotFound, $"{problem}, so nothing can be found there"))
             : value;
     }
 

@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 using Stratum.Csi.V1;
 
 namespace Stratum.Csi.Services;
@@ -7,8 +6,11 @@ namespace Stratum.Csi.Services;
 /// <summary>
 /// The CSI Identity service: who the plugin is, what it offers, and whether it is ready.
 /// </summary>
-public sealed class IdentityService : ICsiService
+public sealed class IdentityService : Identity.IdentityBase
 {
+    /// <summary>Methods the sidecars and kubelet call every few seconds: logged at Debug.</summary>
+    public static IReadOnlySet<string> PollingMethods { get; } = new HashSet<string>(StringComparer.Ordinal) { nameof(GetPluginCapabilities), nameof(Probe) };
+
     private readonly PluginInfo _info;
     private readonly Func<bool> _isReady;
     private readonly Func<Exception?> _failure;
@@ -32,23 +34,15 @@ public sealed class IdentityService : ICsiService
         };
     }
 
-    public IEnumerable<GrpcMethod> Methods()
-    {
-        var identity = CsiMethods.Identity;
-        yield return GrpcMethod.Create<GetPluginInfoRequest, GetPluginInfoResponse>(identity.FindMethodByName("GetPluginInfo"), GetPluginInfo);
-        yield return GrpcMethod.Create<GetPluginCapabilitiesRequest, GetPluginCapabilitiesResponse>(identity.FindMethodByName("GetPluginCapabilities"), GetPluginCapabilities, LogLevel.Debug);
-        yield return GrpcMethod.Create<ProbeRequest, ProbeResponse>(identity.FindMethodByName("Probe"), Probe, LogLevel.Debug);
-    }
-
-    public Task<GetPluginInfoResponse> GetPluginInfo(GetPluginInfoRequest request, CallContext context) =>
+    public override Task<GetPluginInfoResponse> GetPluginInfo(GetPluginInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetPluginInfoResponse { Name = _info.Name, VendorVersion = _info.Version });
 
-    public Task<GetPluginCapabilitiesResponse> GetPluginCapabilities(GetPluginCapabilitiesRequest request, CallContext context) =>
+    public override Task<GetPluginCapabilitiesResponse> GetPluginCapabilities(GetPluginCapabilitiesRequest request, ServerCallContext context) =>
         Task.FromResult(_capabilities);
 
-    public Task<ProbeResponse> Probe(ProbeRequest request, CallContext context) =>
+    public override Task<ProbeResponse> Probe(ProbeRequest request, ServerCallContext context) =>
         _failure() is { } failure
-            ? throw new RpcException(StatusCode.FailedPrecondition, $"the plugin could not start: {failure.Message}")
+            ? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the plugin could not start: {failure.Message}"))
             : Task.FromResult(new ProbeResponse { Ready = _isReady() });
 
     private static PluginCapability Service(PluginCapability.Types.Service.Types.Type type) =>

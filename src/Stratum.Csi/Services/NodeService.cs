@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Stratum.Csi.Grpc;
+using Grpc.Core;
 using Stratum.Csi.V1;
 using Stratum.Volumes;
 using Type = Stratum.Csi.V1.NodeServiceCapability.Types.RPC.Types.Type;
@@ -12,8 +11,11 @@ namespace Stratum.Csi.Services;
 /// model), stats and volume condition. Every RPC checks required fields and path shape first,
 /// then takes the per-volume lock inside the engine, then checks for work already done, then acts.
 /// </summary>
-public sealed class NodeService : ICsiService
+public sealed class NodeService : Node.NodeBase
 {
+    /// <summary>Methods the sidecars and kubelet call every few seconds: logged at Debug.</summary>
+    public static IReadOnlySet<string> PollingMethods { get; } = new HashSet<string>(StringComparer.Ordinal) { nameof(NodeGetVolumeStats), nameof(NodeGetCapabilities) };
+
     private static readonly Type[] Offered =
     [
         Type.StageUnstageVolume, Type.ExpandVolume, Type.GetVolumeStats, Type.VolumeCondition, Type.SingleNodeMultiWriter,
@@ -34,20 +36,7 @@ public sealed class NodeService : ICsiService
         }
     }
 
-    public IEnumerable<GrpcMethod> Methods()
-    {
-        var s = CsiMethods.Node;
-        yield return GrpcMethod.Create<NodeStageVolumeRequest, NodeStageVolumeResponse>(s.FindMethodByName("NodeStageVolume"), NodeStageVolume);
-        yield return GrpcMethod.Create<NodeUnstageVolumeRequest, NodeUnstageVolumeResponse>(s.FindMethodByName("NodeUnstageVolume"), NodeUnstageVolume);
-        yield return GrpcMethod.Create<NodePublishVolumeRequest, NodePublishVolumeResponse>(s.FindMethodByName("NodePublishVolume"), NodePublishVolume);
-        yield return GrpcMethod.Create<NodeUnpublishVolumeRequest, NodeUnpublishVolumeResponse>(s.FindMethodByName("NodeUnpublishVolume"), NodeUnpublishVolume);
-        yield return GrpcMethod.Create<NodeExpandVolumeRequest, NodeExpandVolumeResponse>(s.FindMethodByName("NodeExpandVolume"), NodeExpandVolume);
-        yield return GrpcMethod.Create<NodeGetVolumeStatsRequest, NodeGetVolumeStatsResponse>(s.FindMethodByName("NodeGetVolumeStats"), NodeGetVolumeStats, LogLevel.Debug);
-        yield return GrpcMethod.Create<NodeGetInfoRequest, NodeGetInfoResponse>(s.FindMethodByName("NodeGetInfo"), NodeGetInfo);
-        yield return GrpcMethod.Create<NodeGetCapabilitiesRequest, NodeGetCapabilitiesResponse>(s.FindMethodByName("NodeGetCapabilities"), NodeGetCapabilities, LogLevel.Debug);
-    }
-
-    public Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var staging = CsiValidation.AbsolutePath(request.StagingTargetPath, "staging_target_path");
@@ -59,7 +48,7 @@ public sealed class NodeService : ICsiService
         return new NodeStageVolumeResponse();
     });
 
-    public Task<NodeUnstageVolumeResponse> NodeUnstageVolume(NodeUnstageVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodeUnstageVolumeResponse> NodeUnstageVolume(NodeUnstageVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var staging = CsiValidation.AbsolutePath(request.StagingTargetPath, "staging_target_path");
@@ -67,7 +56,7 @@ public sealed class NodeService : ICsiService
         return new NodeUnstageVolumeResponse();
     });
 
-    public Task<NodePublishVolumeResponse> NodePublishVolume(NodePublishVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodePublishVolumeResponse> NodePublishVolume(NodePublishVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var staging = CsiValidation.AbsolutePath(request.StagingTargetPath, "staging_target_path");
@@ -84,7 +73,7 @@ public sealed class NodeService : ICsiService
         return new NodePublishVolumeResponse();
     });
 
-    public Task<NodeUnpublishVolumeResponse> NodeUnpublishVolume(NodeUnpublishVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodeUnpublishVolumeResponse> NodeUnpublishVolume(NodeUnpublishVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var target = CsiValidation.AbsolutePath(request.TargetPath, "target_path");
@@ -92,7 +81,7 @@ public sealed class NodeService : ICsiService
         return new NodeUnpublishVolumeResponse();
     });
 
-    public Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var path = CsiValidation.ExistingVolumePath(request.VolumePath, "volume_path");
@@ -117,7 +106,7 @@ public sealed class NodeService : ICsiService
         return new NodeExpandVolumeResponse { CapacityBytes = size };
     });
 
-    public Task<NodeGetVolumeStatsResponse> NodeGetVolumeStats(NodeGetVolumeStatsRequest request, CallContext context) => CsiErrors.Guard(async () =>
+    public override Task<NodeGetVolumeStatsResponse> NodeGetVolumeStats(NodeGetVolumeStatsRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
         var path = CsiValidation.ExistingVolumePath(request.VolumePath, "volume_path");
@@ -139,9 +128,9 @@ public sealed class NodeService : ICsiService
         return response;
     });
 
-    public Task<NodeGetInfoResponse> NodeGetInfo(NodeGetInfoRequest request, CallContext context) =>
+    public override Task<NodeGetInfoResponse> NodeGetInfo(NodeGetInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new NodeGetInfoResponse { NodeId = _nodeId, AccessibleTopology = CsiTopology.ForNode(_nodeId) });
 
-    public Task<NodeGetCapabilitiesResponse> NodeGetCapabilities(NodeGetCapabilitiesRequest request, CallContext context) =>
+    public override Task<NodeGetCapabilitiesResponse> NodeGetCapabilities(NodeGetCapabilitiesRequest request, ServerCallContext context) =>
         Task.FromResult(_capabilities);
 }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Cli.Commands;
 using Stratum.Csi;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 
@@ -20,16 +21,14 @@ public sealed class CsiCommandTests : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         _endpoint = "unix://" + Path.Combine(_directory, "csi.sock");
-        GrpcMethod[] methods =
-        [
-            GrpcMethod.Create<ProbeRequest, ProbeResponse>(CsiMethods.Identity.FindMethodByName("Probe"), (r, _) => Record(r, new ProbeResponse { Ready = true })),
-            GrpcMethod.Create<GetPluginInfoRequest, GetPluginInfoResponse>(CsiMethods.Identity.FindMethodByName("GetPluginInfo"), (r, _) => Record(r, new GetPluginInfoResponse { Name = "lvm.stratum.dev", VendorVersion = "1.2.3+abc" })),
-            GrpcMethod.Create<CreateVolumeRequest, CreateVolumeResponse>(CsiMethods.Controller.FindMethodByName("CreateVolume"), (r, _) => Record(r, new CreateVolumeResponse { Volume = new Volume { VolumeId = "vg:lv:uuid", CapacityBytes = r.CapacityRange?.RequiredBytes ?? 0 } })),
-            GrpcMethod.Create<NodePublishVolumeRequest, NodePublishVolumeResponse>(CsiMethods.Node.FindMethodByName("NodePublishVolume"), (r, _) => Record(r, new NodePublishVolumeResponse())),
-            GrpcMethod.Create<NodeExpandVolumeRequest, NodeExpandVolumeResponse>(CsiMethods.Node.FindMethodByName("NodeExpandVolume"), (r, _) => Record(r, new NodeExpandVolumeResponse())),
-            GrpcMethod.Create<DeleteVolumeRequest, DeleteVolumeResponse>(CsiMethods.Controller.FindMethodByName("DeleteVolume"), (_, _) => throw new RpcException(StatusCode.FailedPrecondition, "volume is still staged")),
-        ];
-        _server = new GrpcServer(new GrpcServerOptions { Endpoints = [ServerEndpoint.Parse(_endpoint)] }, new GrpcMethodTable(methods), NullLoggerFactory.Instance);
+        _server = new GrpcServer(
+            new GrpcServerOptions { Endpoints = [ServerEndpoint.Parse(_endpoint)] },
+            [
+                GrpcService.Create(new RecordingIdentity(this), Identity.Descriptor),
+                GrpcService.Create(new RecordingController(this), Controller.Descriptor),
+                GrpcService.Create(new RecordingNode(this), Node.Descriptor),
+            ],
+            NullLoggerFactory.Instance);
         await _server.StartAsync();
     }
 
@@ -170,5 +169,32 @@ public sealed class CsiCommandTests : IAsyncLifetime
         }
 
         return Task.FromResult(response);
+    }
+
+    private sealed class RecordingIdentity(CsiCommandTests test) : Identity.IdentityBase
+    {
+        public override Task<ProbeResponse> Probe(ProbeRequest request, ServerCallContext context) =>
+            test.Record(request, new ProbeResponse { Ready = true });
+
+        public override Task<GetPluginInfoResponse> GetPluginInfo(GetPluginInfoRequest request, ServerCallContext context) =>
+            test.Record(request, new GetPluginInfoResponse { Name = "lvm.stratum.dev", VendorVersion = "1.2.3+abc" });
+    }
+
+    private sealed class RecordingController(CsiCommandTests test) : Controller.ControllerBase
+    {
+        public override Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, ServerCallContext context) =>
+            test.Record(request, new CreateVolumeResponse { Volume = new Volume { VolumeId = "vg:lv:uuid", CapacityBytes = request.CapacityRange?.RequiredBytes ?? 0 } });
+
+        public override Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context) =>
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "volume is still staged"));
+    }
+
+    private sealed class RecordingNode(CsiCommandTests test) : Node.NodeBase
+    {
+        public override Task<NodePublishVolumeResponse> NodePublishVolume(NodePublishVolumeRequest request, ServerCallContext context) =>
+            test.Record(request, new NodePublishVolumeResponse());
+
+        public override Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, ServerCallContext context) =>
+            test.Record(request, new NodeExpandVolumeResponse());
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 
@@ -23,7 +24,7 @@ public sealed class NodeCommandProcessTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            using var client = new GrpcClient(ServerEndpoint.Parse(socket));
+            using var client = new CsiClient(ServerEndpoint.Parse(socket));
             var info = await WaitForServingAsync(client, process);
             Assert.Equal("lvm.stratum.dev", info.Name);
 
@@ -47,7 +48,7 @@ public sealed class NodeCommandProcessTests
         }
     }
 
-    private static async Task<GetPluginInfoResponse> WaitForServingAsync(GrpcClient client, Process process)
+    private static async Task<GetPluginInfoResponse> WaitForServingAsync(CsiClient client, Process process)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
@@ -55,9 +56,9 @@ public sealed class NodeCommandProcessTests
             Assert.False(process.HasExited, "stratum node exited early");
             try
             {
-                return await client.CallAsync<GetPluginInfoResponse>(new GetPluginInfoRequest(), TimeSpan.FromSeconds(5));
+                return await client.Identity.GetPluginInfoAsync(new GetPluginInfoRequest(), deadline: DateTime.UtcNow + TimeSpan.FromSeconds(5)).ResponseAsync;
             }
-            catch (RpcException ex) when (ex.Status == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 using Stratum.Csi.Tests.TestSupport;
@@ -34,18 +35,18 @@ public sealed class NodePluginTests : IAsyncLifetime
         var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag); // rediscovery lists volumes by tag
         await using var plugin = Plugin();
         await plugin.StartAsync();
-        using var client = new GrpcClient(_endpoint);
+        using var client = new CsiClient(_endpoint);
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var probe = await client.CallAsync<ProbeResponse>(new ProbeRequest());
-        var capacity = client.CallAsync<GetCapacityResponse>(new GetCapacityRequest(), TimeSpan.FromSeconds(30));
+        var probe = await client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync;
+        var capacity = client.Controller.GetCapacityAsync(new GetCapacityRequest(), deadline: DateTime.UtcNow + TimeSpan.FromSeconds(30)).ResponseAsync;
         await Task.Delay(200);
 
         Assert.False(probe.Ready);
         Assert.False(capacity.IsCompleted);
         gate.Release();
         Assert.True((await capacity).AvailableCapacity > 0);
-        Assert.True((await client.CallAsync<ProbeResponse>(new ProbeRequest())).Ready);
+        Assert.True((await client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync).Ready);
     }
 
     [Fact]
@@ -55,15 +56,15 @@ public sealed class NodePluginTests : IAsyncLifetime
         await using var plugin = Plugin();
         await plugin.StartAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => plugin.Readiness.Started);
-        using var client = new GrpcClient(_endpoint);
+        using var client = new CsiClient(_endpoint);
 
-        var probe = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ProbeResponse>(new ProbeRequest()));
-        var list = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ListVolumesResponse>(new ListVolumesRequest()));
+        var probe = await Assert.ThrowsAsync<RpcException>(() => client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync);
+        var list = await Assert.ThrowsAsync<RpcException>(() => client.Controller.ListVolumesAsync(new ListVolumesRequest()).ResponseAsync);
 
-        Assert.Equal(StatusCode.FailedPrecondition, probe.Status);
-        Assert.Contains("lvm is not installed", probe.Detail, StringComparison.Ordinal);
-        Assert.Equal(StatusCode.Unavailable, list.Status);
-        Assert.Equal("lvm.stratum.dev", (await client.CallAsync<GetPluginInfoResponse>(new GetPluginInfoRequest())).Name);
+        Assert.Equal(StatusCode.FailedPrecondition, probe.StatusCode);
+        Assert.Contains("lvm is not installed", probe.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, list.StatusCode);
+        Assert.Equal("lvm.stratum.dev", (await client.Identity.GetPluginInfoAsync(new GetPluginInfoRequest()).ResponseAsync).Name);
     }
 
     [Fact]
@@ -72,12 +73,12 @@ public sealed class NodePluginTests : IAsyncLifetime
         var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag);
         await using var plugin = Plugin();
         await plugin.StartAsync();
-        using var client = new GrpcClient(_endpoint);
+        using var client = new CsiClient(_endpoint);
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync<ListVolumesResponse>(new ListVolumesRequest(), TimeSpan.FromMilliseconds(300)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.Controller.ListVolumesAsync(new ListVolumesRequest(), deadline: DateTime.UtcNow + TimeSpan.FromMilliseconds(300)).ResponseAsync);
 
-        Assert.Equal(StatusCode.DeadlineExceeded, ex.Status);
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
         gate.Release();
     }
 }

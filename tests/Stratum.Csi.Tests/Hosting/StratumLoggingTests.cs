@@ -49,14 +49,16 @@ public sealed partial class StratumLoggingTests
         Assert.Equal(string.Empty, output.ToString());
     }
 
-    [Fact]
-    public void Create_MicrosoftCategoryInformation_Suppressed()
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Server.Kestrel")]
+    [InlineData("Grpc.AspNetCore.Server.ServerCallHandler")]
+    public void Create_FrameworkCategoryInformation_Suppressed(string category)
     {
         using var output = new StringWriter();
         using (var factory = StratumLogging.Create(LogLevel.Trace, LogFormat.Text, output))
         {
-            factory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").LogInformation("connection accepted");
-            factory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").LogWarning("heartbeat slow");
+            factory.CreateLogger(category).LogInformation("connection accepted");
+            factory.CreateLogger(category).LogWarning("heartbeat slow");
         }
 
         Assert.DoesNotContain("connection accepted", output.ToString(), StringComparison.Ordinal);

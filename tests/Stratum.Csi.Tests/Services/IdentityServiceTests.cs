@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 using Stratum.Csi.Tests.TestSupport;
@@ -12,14 +13,14 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private readonly LvmSimulator _lvm = new();
     private NodePlugin _plugin = null!;
-    private GrpcClient _client = null!;
+    private CsiClient _client = null!;
 
     public async Task InitializeAsync()
     {
         var endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
         _plugin = new NodePlugin(new NodeOptions { Endpoints = [endpoint], NodeId = "node-a" }, new CapturingLoggerProvider().CreateFactory(), new NodeDependencies { Lvm = _lvm });
         await _plugin.StartAndWaitAsync();
-        _client = new GrpcClient(endpoint);
+        _client = new CsiClient(endpoint);
     }
 
     public async Task DisposeAsync()
@@ -33,7 +34,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     [Fact]
     public async Task GetPluginInfo_Always_ReturnsDriverNameAndVersion()
     {
-        var info = await _client.CallAsync<GetPluginInfoResponse>(new GetPluginInfoRequest());
+        var info = await _client.Identity.GetPluginInfoAsync(new GetPluginInfoRequest()).ResponseAsync;
 
         Assert.Equal("lvm.stratum.dev", info.Name);
         Assert.Equal(PluginInfo.AssemblyVersion, info.VendorVersion);
@@ -43,7 +44,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     [Fact]
     public async Task GetPluginCapabilities_Always_ControllerAndAccessibilityConstraints()
     {
-        var response = await _client.CallAsync<GetPluginCapabilitiesResponse>(new GetPluginCapabilitiesRequest());
+        var response = await _client.Identity.GetPluginCapabilitiesAsync(new GetPluginCapabilitiesRequest()).ResponseAsync;
 
         var types = response.Capabilities.Select(c => c.Service.Type).Order().ToArray();
         Assert.Equal(
@@ -54,7 +55,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     [Fact]
     public async Task Probe_PluginStarted_Ready()
     {
-        var response = await _client.CallAsync<ProbeResponse>(new ProbeRequest());
+        var response = await _client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync;
 
         Assert.NotNull(response.Ready);
         Assert.True(response.Ready);
@@ -67,7 +68,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     {
         var service = new Stratum.Csi.Services.IdentityService(PluginInfo.Default, () => ready);
 
-        var response = await service.Probe(new ProbeRequest(), new CallContext("/csi.v1.Identity/Probe", null, CancellationToken.None));
+        var response = await service.Probe(new ProbeRequest(), context: null!);
 
         Assert.Equal(ready, response.Ready);
     }
@@ -75,7 +76,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     [Fact]
     public async Task NodeGetInfo_Plugin_NodeIdAndTopologyKey()
     {
-        var info = await _client.CallAsync<NodeGetInfoResponse>(new NodeGetInfoRequest());
+        var info = await _client.Node.NodeGetInfoAsync(new NodeGetInfoRequest()).ResponseAsync;
 
         Assert.Equal("node-a", info.NodeId);
         Assert.Equal("node-a", info.AccessibleTopology.Segments[CsiTopology.NodeKey]);

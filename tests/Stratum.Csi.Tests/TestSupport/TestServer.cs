@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Stratum.Csi.Grpc;
 
 namespace Stratum.Csi.Tests.TestSupport;
@@ -8,33 +7,33 @@ public sealed class TestServer : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new();
 
-    private TestServer(IEnumerable<GrpcMethod> methods, int maxMessageBytes)
+    private TestServer(IReadOnlyList<GrpcService> services, int maxMessageBytes)
     {
         Endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
         Server = new GrpcServer(
             new GrpcServerOptions { Endpoints = [Endpoint], MaxReceiveMessageBytes = maxMessageBytes, MaxSendMessageBytes = maxMessageBytes },
-            new GrpcMethodTable(methods),
+            services,
             Logs.CreateFactory());
-        Client = new GrpcClient(Endpoint);
+        Client = new CsiClient(Endpoint);
     }
 
     public ServerEndpoint Endpoint { get; }
 
     public GrpcServer Server { get; }
 
-    public GrpcClient Client { get; }
+    public CsiClient Client { get; }
 
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public static async Task<TestServer> StartAsync(IEnumerable<GrpcMethod> methods, int maxMessageBytes = GrpcProtocol.DefaultMaxMessageBytes)
+    public static async Task<TestServer> StartAsync(IReadOnlyList<GrpcService> services, int maxMessageBytes = GrpcServerOptions.DefaultMaxMessageBytes)
     {
-        var server = new TestServer(methods, maxMessageBytes);
+        var server = new TestServer(services, maxMessageBytes);
         await server.Server.StartAsync();
         return server;
     }
 
     /// <summary>An HTTP/2 client on the same socket, for sending hand-made (broken) requests.</summary>
-    public HttpClient CreateRawClient() => new(GrpcClient.CreateHandler(Endpoint))
+    public HttpClient CreateRawClient() => new(CsiClient.CreateHandler(Endpoint))
     {
         BaseAddress = new Uri("http://localhost"),
         DefaultRequestVersion = System.Net.HttpVersion.Version20,

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Testing.Lvm;

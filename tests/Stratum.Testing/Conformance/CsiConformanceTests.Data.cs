@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Volumes.Platform;
@@ -75,7 +76,7 @@ public abstract partial class CsiConformanceTests
             // Growing a mounted ext4 needs CAP_SYS_RESOURCE, which this host does not give (the VM
             // run covers the successful grow). The failure must say so, and lose nothing.
             var failed = await FailsAsync(StatusCode.Internal, Requests.Expand(volume.VolumeId, target, wanted, 0, capability));
-            Assert.Contains("CAP_SYS_RESOURCE", failed.Detail, StringComparison.Ordinal);
+            Assert.Contains("CAP_SYS_RESOURCE", failed.Status.Detail, StringComparison.Ordinal);
             Assert.Equal(hash, await HashAsync(Path.Combine(target, "payload")));
         }
         else

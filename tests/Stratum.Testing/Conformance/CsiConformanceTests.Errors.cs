@@ -1,5 +1,6 @@
 using Stratum.Config;
 using Stratum.Csi;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
@@ -254,7 +255,7 @@ public abstract partial class CsiConformanceTests
         var refused = await RefusedUntouchedAsync(StatusCode.FailedPrecondition, Requests.Stage(volume.VolumeId, staging, Requests.Mount("xfs")));
         await RefusedUntouchedAsync(StatusCode.FailedPrecondition, Requests.Stage(volume.VolumeId, staging, Requests.Mount("btrfs")));
 
-        Assert.Contains("ext4", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("ext4", refused.Status.Detail, StringComparison.Ordinal);
         var device = (await LvAsync(volume.VolumeId))!.Path!;
         Assert.True((await Fixture.Filesystem.ProbeAsync(device, Ct)).Is(FileSystemType.Ext4), "the device no longer carries its ext4");
         await StageAsync(volume.VolumeId, staging, Requests.Mount("ext4"));
@@ -273,7 +274,7 @@ public abstract partial class CsiConformanceTests
 
         var refused = await FailsAsync(StatusCode.FailedPrecondition, new DeleteVolumeRequest { VolumeId = volume.VolumeId });
 
-        Assert.Contains("in use", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("in use", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(lv, await LvAsync(volume.VolumeId));
         Assert.Single(Mounts.Below(staging));
         await UnstageAsync(volume.VolumeId, staging);

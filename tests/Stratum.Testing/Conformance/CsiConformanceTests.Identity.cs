@@ -1,4 +1,5 @@
 using Stratum.Csi;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using ServiceType = Stratum.Csi.V1.PluginCapability.Types.Service.Types.Type;

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Testing.Lvm;
@@ -49,7 +50,7 @@ public abstract partial class CsiConformanceTests
         await RefusedUntouchedAsync(StatusCode.NotFound, Requests.Expand(id, Target("v"), 64 * MiB, 0, Requests.Block()));
 
         Assert.DoesNotContain(listed.Entries, e => e.Volume.VolumeId == id || IdOf(e.Volume.VolumeId).Uuid == foreign.Uuid);
-        Assert.Contains("owner", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("owner", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(foreign, await Raw.GetLogicalVolumeAsync(VolumeGroup, foreign.Name, Ct));
     }
 

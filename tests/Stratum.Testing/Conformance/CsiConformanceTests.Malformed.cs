@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Lvm;
@@ -129,8 +130,8 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     {
         var method = Stratum.Csi.CsiMethods.For(request);
         var exception = await Assert.ThrowsAsync<RpcException>(() => Fixture.Plugin.Client.CallAsync(method, request, PluginUnderTest.CallTimeout));
-        Assert.True(code == exception.Status, $"{method.Name} answered {exception.Status} ({exception.Detail}), expected {code}");
-        Assert.False(string.IsNullOrWhiteSpace(exception.Detail), $"{method.Name} answered {code} without saying why");
+        Assert.True(code == exception.StatusCode, $"{method.Name} answered {exception.StatusCode} ({exception.Status.Detail}), expected {code}");
+        Assert.False(string.IsNullOrWhiteSpace(exception.Status.Detail), $"{method.Name} answered {code} without saying why");
         return exception;
     }
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
+using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 using Stratum.Lvm;
@@ -19,7 +20,7 @@ public sealed class PluginUnderTest : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private int _stopped;
 
-    private PluginUnderTest(NodePlugin plugin, GrpcClient client, ServerEndpoint endpoint, ILoggerFactory loggerFactory)
+    private PluginUnderTest(NodePlugin plugin, CsiClient client, ServerEndpoint endpoint, ILoggerFactory loggerFactory)
     {
         _plugin = plugin;
         Client = client;
@@ -31,7 +32,7 @@ public sealed class PluginUnderTest : IAsyncDisposable
     public static TimeSpan CallTimeout { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Our CSI client, connected to the plugin's socket.</summary>
-    public GrpcClient Client { get; }
+    public CsiClient Client { get; }
 
     public ServerEndpoint Endpoint { get; }
 
@@ -61,7 +62,7 @@ public sealed class PluginUnderTest : IAsyncDisposable
             throw;
         }
 
-        var started = new PluginUnderTest(plugin, new GrpcClient(endpoint), endpoint, loggerFactory);
+        var started = new PluginUnderTest(plugin, new CsiClient(endpoint), endpoint, loggerFactory);
         try
         {
             await started.WaitUntilReadyAsync(cancellationToken);
