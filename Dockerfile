@@ -39,8 +39,11 @@ RUN dotnet publish src/Stratum.Cli -c Release -r linux-x64 -p:PublishAot=true --
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS runtime
+ARG DEBIAN_SUITE
 COPY image/runtime-packages /tmp/runtime-packages
-RUN apt-get update \
+# The image test builds its root from DEBIAN_SUITE: fail here if the base image is another release.
+RUN . /etc/os-release && [ "$VERSION_CODENAME" = "$DEBIAN_SUITE" ] \
+ && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       $(sed -e 's/#.*//' /tmp/runtime-packages) \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages
