@@ -261,6 +261,36 @@ public sealed partial class WorkloadTests
         Assert.Null(pod.Volumes.Single(v => v.Name == volume).ConfigMap.Items);
     }
 
+    /// <summary>
+    /// tests/image/guest runs the binary the way this DaemonSet runs it; when the manifest's
+    /// arguments, environment or mounts change, the image test must change with them.
+    /// </summary>
+    [Fact]
+    public void ImageTest_Container_IsSetUpAsTheDaemonSetRunsThePlugin()
+    {
+        var pod = Manifest.Render("base").Single<V1DaemonSet>("stratum-node").Spec.Template.Spec;
+        var plugin = pod.Containers.Single(c => c.Name == Tables.Plugin.Name);
+        var guest = File.ReadAllText(Repo.Path("tests", "image", "guest"));
+
+        foreach (var arg in plugin.Args.Where(a => !a.Contains("$(", StringComparison.Ordinal)))
+        {
+            Assert.Contains(arg, guest, StringComparison.Ordinal);
+        }
+
+        foreach (var variable in plugin.Env.Where(e => e.Value is not null))
+        {
+            Assert.Contains($"{variable.Name}={variable.Value}", guest, StringComparison.Ordinal);
+        }
+
+        foreach (var mount in plugin.VolumeMounts)
+        {
+            Assert.Contains($"\"$c{mount.MountPath}\"", guest, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("--propagation unchanged", guest, StringComparison.Ordinal);
+        Assert.Contains("remount,bind,ro \"$c\"", guest, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NodeDaemonSet_Tolerations_RunItOnEveryNode()
     {
