@@ -1,0 +1,294 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Stratum.Kube.Client;
+using Stratum.Kube.Testing;
+
+namespace Stratum.Kube.Tests;
+
+/// <summary>The fake API server against KubernetesClient itself: what Stratum relies on must behave as the real server does.</summary>
+public sealed class FakeApiServerTests : IAsyncLifetime
+{
+    private FakeApiServer _server = null!;
+    private KubeConnection _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeApiServer.StartAsync();
+        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Create_ThenGet_FillsServerFields()
+    {
+        var created = await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        var read = await _api.Client.CoreV1.ReadNodeAsync("n1");
+
+        Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
+        Assert.NotNull(created.Metadata.CreationTimestamp);
+        Assert.Equal(created.Metadata.ResourceVersion, read.Metadata.ResourceVersion);
+        Assert.Equal("n1", read.Metadata.Labels[StratumNames.TopologyKey]);
+    }
+
+    [Fact]
+    public async Task Create_Existing_Is409AlreadyExists()
+    {
+        await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1")));
+
+        Assert.Equal(HttpStatusCode.Conflict, ex.Response.StatusCode);
+        Assert.Contains("AlreadyExists", ex.Response.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_Missing_Is404()
+    {
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReadNodeAsync("nope"));
+
+        Assert.True(KubeErrors.IsNotFound(ex));
+    }
+
+    [Fact]
+    public async Task Replace_WithStaleResourceVersion_Is409Conflict()
+    {
+        var first = await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        first.Metadata.Labels["a"] = "1";
+        await _api.Client.CoreV1.ReplaceNodeAsync(first, "n1");
+
+        first.Metadata.Labels["a"] = "2";
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReplaceNodeAsync(first, "n1"));
+
+        Assert.True(KubeErrors.IsConflict(ex));
+        Assert.Equal("1", (await _api.Client.CoreV1.ReadNodeAsync("n1")).Metadata.Labels["a"]);
+    }
+
+    [Fact]
+    public async Task Delete_WithFinalizer_SetsDeletionTimestampUntilFinalizersAreRemoved()
+    {
+        var claim = await _api.Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Objects.Claim("ns", "data"), "ns");
+
+        await _api.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync("data", "ns");
+        var deleting = await _api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns");
+        Assert.NotNull(deleting.Metadata.DeletionTimestamp);
+
+        var patch = new V1Patch("{\"metadata\":{\"finalizers\":null}}", V1Patch.PatchType.MergePatch);
+        await _api.Client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, "data", "ns");
+
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns"));
+        Assert.True(KubeErrors.IsNotFound(ex));
+        Assert.False(string.IsNullOrEmpty(claim.Metadata.Uid));
+    }
+
+    [Fact]
+    public async Task Delete_WithWrongUidPrecondition_Is409AndKeepsTheObject()
+    {
+        await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.DeleteNodeAsync(
+            "n1", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "another-uid" } }));
+
+        Assert.True(KubeErrors.IsConflict(ex));
+        Assert.NotNull(await _api.Client.CoreV1.ReadNodeAsync("n1"));
+    }
+
+    [Fact]
+    public async Task List_WithLimit_PagesWithContinueAtOneResourceVersion()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _server.Put(Objects.Node($"n{i}"));
+        }
+
+        var first = await _api.Client.CoreV1.ListNodeAsync(limit: 2);
+        var second = await _api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: first.Metadata.ContinueProperty);
+        var third = await _api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: second.Metadata.ContinueProperty);
+
+        Assert.Equal(["n0", "n1", "n2", "n3", "n4"], first.Items.Concat(second.Items).Concat(third.Items).Select(n => n.Metadata.Name));
+        Assert.Null(third.Metadata.ContinueProperty);
+        Assert.Equal(first.Metadata.ResourceVersion, third.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task List_ContinueAfterCompaction_Is410()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _server.Put(Objects.Node($"n{i}"));
+        }
+
+        var first = await _api.Client.CoreV1.ListNodeAsync(limit: 1);
+        _server.Put(Objects.Node("n9"));
+        _server.Store.Compact();
+
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ListNodeAsync(limit: 1, continueParameter: first.Metadata.ContinueProperty));
+        Assert.True(KubeErrors.IsGone(ex));
+    }
+
+    [Theory]
+    [InlineData("role=db", new[] { "a" })]
+    [InlineData("role!=db", new[] { "b", "c" })]
+    [InlineData("role in (db,web)", new[] { "a", "b" })]
+    [InlineData("role notin (db,web)", new[] { "c" })]
+    [InlineData("role", new[] { "a", "b" })]
+    [InlineData("!role", new[] { "c" })]
+    [InlineData("role=web,zone=z1", new[] { "b" })]
+    public async Task List_WithLabelSelector_ReturnsMatches(string selector, string[] expected)
+    {
+        _server.Put(Labelled("a", ("role", "db")));
+        _server.Put(Labelled("b", ("role", "web"), ("zone", "z1")));
+        _server.Put(Labelled("c", ("zone", "z1")));
+
+        var list = await _api.Client.CoreV1.ListNodeAsync(labelSelector: selector);
+
+        Assert.Equal(expected, list.Items.Select(n => n.Metadata.Name));
+    }
+
+    [Theory]
+    [InlineData("spec.nodeName=n1", new[] { "p1" })]
+    [InlineData("spec.nodeName!=n1", new[] { "p2", "p3" })]
+    [InlineData("spec.nodeName=", new[] { "p3" })]
+    [InlineData("metadata.name=p2", new[] { "p2" })]
+    public async Task List_WithFieldSelector_ReturnsMatches(string selector, string[] expected)
+    {
+        _server.Put(Objects.Pod("ns", "p1", "n1"));
+        _server.Put(Objects.Pod("ns", "p2", "n2"));
+        _server.Put(Objects.Pod("ns", "p3", null));
+
+        var list = await _api.Client.CoreV1.ListNamespacedPodAsync("ns", fieldSelector: selector);
+
+        Assert.Equal(expected, list.Items.Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task Watch_FromListVersion_StreamsLaterChangesInOrder()
+    {
+        _server.Put(Objects.Node("n1"));
+        var list = await _api.Client.CoreV1.ListNodeAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var events = new List<string>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), cts.Token))
+            {
+                events.Add($"{evt.Type} {evt.Object?.Metadata.Name}");
+                if (events.Count == 3)
+                {
+                    break;
+                }
+            }
+        });
+        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the watch is open");
+
+        _server.Put(Objects.Node("n2"));
+        var n1 = _server.Get<V1Node>(ResourceType.Nodes, null, "n1")!;
+        n1.Metadata.Labels["x"] = "y";
+        _server.Put(n1);
+        _server.Store.Delete(ResourceType.Nodes, null, "n2");
+        await watching;
+
+        Assert.Equal(["ADDED n2", "MODIFIED n1", "DELETED n2"], events);
+    }
+
+    [Fact]
+    public async Task Watch_FromCompactedVersion_SendsA410ErrorEvent()
+    {
+        _server.Put(Objects.Node("n1"));
+        var list = await _api.Client.CoreV1.ListNodeAsync();
+        _server.Put(Objects.Node("n2"));
+        _server.Store.Compact();
+
+        var events = new List<WatchEvent<V1Node>>();
+        await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), CancellationToken.None))
+        {
+            events.Add(evt);
+        }
+
+        var error = Assert.Single(events);
+        Assert.Equal("ERROR", error.Type);
+        Assert.Equal(410, error.Status?.Code);
+    }
+
+    [Fact]
+    public async Task Watch_WithBookmarks_ReceivesTheCurrentResourceVersion()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var bookmark = Task.Run(async () =>
+        {
+            await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", _server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("allowWatchBookmarks", "true")), cts.Token))
+            {
+                if (evt.Type == "BOOKMARK")
+                {
+                    return evt.ResourceVersion;
+                }
+            }
+
+            return null;
+        });
+        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the watch is open");
+        _server.Store.ForceRemove(ResourceType.Nodes, null, "none");
+        _server.Put(Objects.Node("elsewhere"));
+
+        _server.Store.SendBookmarks();
+
+        Assert.Equal(_server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await bookmark);
+    }
+
+    [Fact]
+    public async Task Unreachable_DropsConnectionsWithoutAnAnswer()
+    {
+        _server.Faults.Unreachable = true;
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => _api.Client.CoreV1.ListNodeAsync());
+
+        Assert.True(KubeErrors.IsUnavailable(ex), ex.ToString());
+        _server.Faults.Unreachable = false;
+        Assert.Empty((await _api.Client.CoreV1.ListNodeAsync()).Items);
+    }
+
+    [Fact]
+    public async Task FailNext_AnswersWithTheInjectedStatusOnce()
+    {
+        _server.Faults.FailNext(1, 503);
+
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ListNodeAsync());
+
+        Assert.True(KubeErrors.IsUnavailable(ex));
+        Assert.Empty((await _api.Client.CoreV1.ListNodeAsync()).Items);
+    }
+
+    [Fact]
+    public async Task Events_CanBeCreatedAndListedByInvolvedObject()
+    {
+        var evt = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = "data.", NamespaceProperty = "ns" },
+            InvolvedObject = new V1ObjectReference { Kind = "PersistentVolumeClaim", Name = "data", NamespaceProperty = "ns", Uid = "u1" },
+            Reason = "NodeLost",
+            Message = "m",
+            Type = "Warning",
+        };
+        await _api.Client.CoreV1.CreateNamespacedEventAsync(evt, "ns");
+
+        var list = await _api.Client.CoreV1.ListNamespacedEventAsync("ns", fieldSelector: "involvedObject.uid=u1");
+
+        Assert.Equal("NodeLost", Assert.Single(list.Items).Reason);
+    }
+
+    private static V1Node Labelled(string name, params (string Key, string Value)[] labels)
+    {
+        var node = Objects.Node(name);
+        node.Metadata.Labels = labels.ToDictionary(l => l.Key, l => l.Value);
+        return node;
+    }
+
+    private static Dictionary<string, string?> Query(params (string Key, string? Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Key, p => p.Value);
+}
