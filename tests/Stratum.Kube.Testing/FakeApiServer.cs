@@ -134,7 +134,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             return;
         }
 
-        if (Faults.TakeFailure() is { } failure)
+        if (Faults.TakeFailure(request.Path.Value ?? "") is { } failure)
         {
             await WriteAsync(context, failure, ApiException.Status(failure, "InternalError", "injected failure")).ConfigureAwait(false);
             return;
@@ -353,6 +353,7 @@ public sealed class FakeApiFaults
     private CancellationTokenSource _down = new();
     private bool _unreachable;
     private readonly Queue<int> _failures = new();
+    private (string Part, int Status)? _failingPath;
 
     /// <summary>
     /// While true every request has its connection dropped without an answer, and open watches
@@ -401,10 +402,24 @@ public sealed class FakeApiFaults
         }
     }
 
-    internal int? TakeFailure()
+    /// <summary>Every request whose path contains <paramref name="pathPart"/> is answered with <paramref name="status"/> (null clears).</summary>
+    public void FailPath(string? pathPart, int status = 503)
     {
         lock (_gate)
         {
+            _failingPath = pathPart is null ? null : (pathPart, status);
+        }
+    }
+
+    internal int? TakeFailure(string path)
+    {
+        lock (_gate)
+        {
+            if (_failingPath is { } rule && path.Contains(rule.Part, StringComparison.Ordinal))
+            {
+                return rule.Status;
+            }
+
             return _failures.TryDequeue(out var status) ? status : null;
         }
     }
