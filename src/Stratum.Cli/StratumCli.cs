@@ -13,6 +13,8 @@ public static class StratumCli
         new("Stratum: node-local persistent volumes for Kubernetes, carved on demand from LVM.")
         {
             NodeCommand.Create(),
+            ControllerCommand.Create(),
+            GcCommand.Create(),
             CsiCommand.Create(),
             VersionCommand.Create(),
         };

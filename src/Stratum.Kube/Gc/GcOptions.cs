@@ -30,6 +30,12 @@ public sealed record GcOptions
     /// <summary>At most this many deletions per pass: a mistake (a wrong cluster, a bulk delete) is bounded and visible before it is done.</summary>
     public int MaxDeletionsPerPass { get; init; } = 10;
 
+    /// <summary>
+    /// Treat a volume whose creation time is unknown as past the grace period. Only for a one-shot
+    /// dry run (<c>stratum gc --dry-run</c>), which has no earlier sighting to count from and deletes nothing.
+    /// </summary>
+    public bool AssumeOldWhenAgeUnknown { get; init; }
+
     public static bool TryParseMode(string? text, out GcMode mode)
     {
         switch (text)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Stratum.Kube.Gc;
 
@@ -106,6 +107,73 @@ public sealed record GcReport(
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The report as JSON (for <c>stratum gc --json</c> and status endpoints); written by hand, no reflection.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("at", At);
+            json.WriteString("mode", Mode.ToString().ToLowerInvariant());
+            json.WriteString("outcome", Outcome.ToString());
+            if (Error is not null)
+            {
+                json.WriteString("error", Error);
+            }
+
+            json.WriteNumber("volumes", VolumesSeen);
+            json.WriteNumber("orphans", OrphanCount);
+            json.WriteNumber("deleted", DeletedCount);
+            json.WriteStartArray("findings");
+            foreach (var f in Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString("volumeId", f.Volume.VolumeId);
+                json.WriteString("volumeGroup", f.Volume.VolumeGroup);
+                json.WriteString("logicalVolume", f.Volume.LvName);
+                WriteOptional(json, "csiName", f.Volume.CsiName);
+                WriteOptional(json, "deviceClass", f.Volume.DeviceClass);
+                WriteOptional(json, "pvName", f.Volume.PvName);
+                WriteOptional(json, "pvcNamespace", f.Volume.PvcNamespace);
+                WriteOptional(json, "pvcName", f.Volume.PvcName);
+                json.WriteNumber("sizeBytes", f.Volume.SizeBytes);
+                json.WriteNumber("ageSeconds", (long)f.Age.TotalSeconds);
+                json.WriteBoolean("inUse", f.Volume.InUse);
+                json.WriteString("verdict", f.Verdict.ToString());
+                json.WriteString("action", f.Action.ToString());
+                json.WriteString("detail", f.Detail);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("missing");
+            foreach (var m in Missing)
+            {
+                json.WriteStartObject();
+                json.WriteString("pvName", m.PersistentVolume.Name);
+                json.WriteString("volumeHandle", m.PersistentVolume.VolumeHandle);
+                WriteOptional(json, "claimNamespace", m.PersistentVolume.ClaimNamespace);
+                WriteOptional(json, "claimName", m.PersistentVolume.ClaimName);
+                WriteOptional(json, "phase", m.PersistentVolume.Phase);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 
     private static string ActionWord(GcFinding f) => (f.Verdict, f.Action) switch

@@ -191,6 +191,7 @@ public sealed class OrphanCollector
     {
         var bornAt = volume.CreatedAt ?? _firstSeen.GetOrAdd(volume.VolumeId, now);
         age = now - bornAt;
+        var oldEnough = age >= _options.GracePeriod || (volume.CreatedAt is null && _options.AssumeOldWhenAgeUnknown);
 
         if (cluster.PersistentVolumes.FirstOrDefault(pv => pv.VolumeHandle == volume.VolumeId) is { } pv)
         {
@@ -207,7 +208,7 @@ public sealed class OrphanCollector
             return (GcVerdict.AwaitingClaim, $"claim {claim.Namespace}/{claim.Name} is not bound yet; its PV may still come");
         }
 
-        if (age < _options.GracePeriod)
+        if (!oldEnough)
         {
             return (GcVerdict.TooYoung, $"no PV; within the grace period ({GcReport.Age(_options.GracePeriod)})");
         }

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stratum.Kube.Client;
+using Stratum.Kube.Gc;
+using Stratum.Lvm;
+using Stratum.Lvm.Exec;
+using Stratum.Metrics;
+using Stratum.Volumes;
+
+namespace Stratum.Cli.Commands;
+
+/// <summary>
+/// <c>stratum gc --dry-run</c>: on a node, prints which of Stratum's volumes have no
+/// PersistentVolume (and would go with <c>gc: delete</c>) and which PVs of this node lost their
+/// volume. It only reads: deleting is left to the running plugin, which holds the per-volume locks.
+/// </summary>
+internal static class GcCommand
+{
+    public static Command Create()
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report only (required: deletion is done by the running plugin with gc: delete)." };
+        var nodeId = new Option<string?>("--node-id") { Description = "This node's id (the topology value). Default: $NODE_NAME." };
+        var kubeconfig = new Option<FileInfo?>("--kubeconfig") { Description = "Kubeconfig file. Default: in-cluster credentials, else ~/.kube/config." };
+        var server = new Option<string?>("--server") { Description = "API server URL used without credentials (kubectl proxy, tests). Overrides --kubeconfig." };
+        var grace = new Option<double>("--grace-period-seconds") { Description = "Volumes younger than this are not orphans yet.", DefaultValueFactory = _ => 3600 };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+
+        var command = new Command("gc", "Report Stratum volumes without a PersistentVolume, and PersistentVolumes without their volume.")
+        {
+            dryRun, nodeId, kubeconfig, server, grace, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!result.GetValue(dryRun))
+            {
+                throw new UsageException("stratum gc only reports: pass --dry-run (orphans are deleted by the running plugin when its config says gc: delete)");
+            }
+
+            var node = NodeCommand.ValidateNodeId(result.GetValue(nodeId) ?? Environment.GetEnvironmentVariable("NODE_NAME"));
+            var seconds = result.GetValue(grace);
+            if (seconds < 0)
+            {
+                throw new UsageException("--grace-period-seconds cannot be negative");
+            }
+
+            using var api = KubeConnection.Create(ControllerCommand.ExistingFile(result.GetValue(kubeconfig), "--kubeconfig"), result.GetValue(server));
+            var runner = new CommandRunner(new CommandRunnerOptions(), NullLogger<CommandRunner>.Instance);
+            var catalog = new VolumeCatalog(new LvmCli(runner, new LvmOptions(), NullLogger<LvmCli>.Instance));
+            var collector = new OrphanCollector(
+                new CatalogVolumeSource(catalog),
+                new RefusingRemover(),
+                new KubeClusterVolumeReader(api),
+                node,
+                new GcOptions { Mode = GcMode.Report, GracePeriod = TimeSpan.FromSeconds(seconds), AssumeOldWhenAgeUnknown = true },
+                NullStratumMetrics.Instance,
+                NullLogger.Instance);
+            var report = await collector.RunOnceAsync(GcMode.Report, cancellationToken).ConfigureAwait(false);
+            var output = result.InvocationConfiguration.Output;
+            await output.WriteAsync(result.GetValue(json) ? report.ToJson() + Environment.NewLine : report.ToText()).ConfigureAwait(false);
+            return report.Outcome == GcOutcome.Completed ? 0 : 1;
+        });
+        return command;
+    }
+
+    /// <summary>A dry run never deletes.</summary>
+    private sealed class RefusingRemover : IVolumeRemover
+    {
+        public Task DeleteAsync(NodeVolume volume, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a dry run deletes nothing");
+    }
+}
+
+/// <summary>
+/// This node's volumes for the GC, from the engine's catalog (LVs with Stratum's owner tag and
+/// readable metadata). In use = the LV's device is open (mounted by a stage or publish, or held).
+/// LVM's creation time is not read yet (the lvs fields lack lv_time), so CreatedAt is unknown.
+/// </summary>
+internal sealed class CatalogVolumeSource(VolumeCatalog catalog) : INodeVolumeSource
+{
+    public async Task<IReadOnlyList<NodeVolume>> ListAsync(CancellationToken cancellationToken)
+    {
+        var volumes = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. volumes.Select(v => new NodeVolume
+        {
+            VolumeId = v.Id.ToString(),
+            VolumeGroup = v.Lv.VolumeGroup,
+            LvName = v.Lv.Name,
+            Owned = true,
+            CsiName = v.Metadata.CsiName,
+            DeviceClass = v.Metadata.DeviceClass,
+            PvName = v.Metadata.PvName,
+            PvcNamespace = v.Metadata.PvcNamespace,
+            PvcName = v.Metadata.PvcName,
+            SizeBytes = v.Lv.SizeBytes,
+            CreatedAt = null,
+            InUse = v.Lv.IsOpen,
+        })];
+    }
+}
