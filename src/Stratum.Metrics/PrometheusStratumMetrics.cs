@@ -16,6 +16,9 @@ public sealed class PrometheusStratumMetrics : IStratumMetrics
     /// <summary>Subprocess buckets: 5 ms to ~164 s (an lvcreate on a busy node takes seconds).</summary>
     private static readonly double[] CommandBuckets = Histogram.ExponentialBuckets(0.005, 2, 16);
 
+    /// <summary>Gauges with no sample until first set: 0 would be a lie (no refresh yet, no GC pass yet).</summary>
+    private static readonly GaugeConfiguration Unset = new() { SuppressInitialValue = true };
+
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Counter _rpcs;
@@ -64,17 +67,17 @@ public sealed class PrometheusStratumMetrics : IStratumMetrics
         _thinData = f.CreateGauge("stratum_thinpool_data_used_ratio", "Fraction of a thin pool's data space in use (0-1).", "vg", "pool");
         _thinMetadata = f.CreateGauge("stratum_thinpool_metadata_used_ratio", "Fraction of a thin pool's metadata space in use (0-1).", "vg", "pool");
         _volumes = f.CreateGauge("stratum_volumes", "Stratum's volumes on this node, by device class.", "device_class");
-        _cacheAge = f.CreateGauge("stratum_capacity_cache_age_seconds", "Time since the capacity cache was last refreshed (absent before the first refresh).");
+        _cacheAge = f.CreateGauge("stratum_capacity_cache_age_seconds", "Time since the capacity cache was last refreshed (absent before the first refresh).", Unset);
 
-        _configGeneration = f.CreateGauge("stratum_config_generation", "Generation of the configuration in force (1 at start, +1 per applied reload).");
+        _configGeneration = f.CreateGauge("stratum_config_generation", "Generation of the configuration in force (1 at start, +1 per applied reload).", Unset);
         _reloadErrors = f.CreateCounter("stratum_config_reload_errors_total", "Configuration reloads rejected (the last good configuration stayed in force).");
-        _disksClaimed = f.CreateGauge("stratum_disks_claimed", "Disks disk management has claimed into volume groups.");
+        _disksClaimed = f.CreateGauge("stratum_disks_claimed", "Disks disk management has claimed into volume groups.", Unset);
         _disksRefused = f.CreateGauge("stratum_disks_refused", "Disks disk management refused to claim, by reason.", "reason");
 
         _gcRuns = f.CreateCounter("stratum_gc_runs_total", "Orphan-GC passes, by result (completed, skipped_api_unavailable, skipped_volumes_unavailable, failed).", "result");
-        _orphans = f.CreateGauge("stratum_gc_orphans", "Volumes of ours without a PersistentVolume, past the grace period, found by the last completed GC pass.");
-        _missing = f.CreateGauge("stratum_gc_missing_volumes", "PersistentVolumes of this node whose logical volume is gone, found by the last completed GC pass.");
-        _gcLastRun = f.CreateGauge("stratum_gc_last_success_timestamp_seconds", "Unix time of the last completed GC pass.");
+        _orphans = f.CreateGauge("stratum_gc_orphans", "Volumes of ours without a PersistentVolume, past the grace period, found by the last completed GC pass.", Unset);
+        _missing = f.CreateGauge("stratum_gc_missing_volumes", "PersistentVolumes of this node whose logical volume is gone, found by the last completed GC pass.", Unset);
+        _gcLastRun = f.CreateGauge("stratum_gc_last_success_timestamp_seconds", "Unix time of the last completed GC pass.", Unset);
         _orphansDeleted = f.CreateCounter("stratum_gc_orphans_deleted_total", "Orphaned volumes the GC deleted (gc: delete).");
 
         _nodeLoss = f.CreateCounter("stratum_node_loss_actions_total", "What the controller did about deleted nodes, by action.", "action");
