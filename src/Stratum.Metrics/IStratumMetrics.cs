@@ -50,60 +50,63 @@ public sealed record VolumeGroupUsage(string Name, long SizeBytes, long FreeByte
 /// <summary>One thin pool's data and metadata fullness, as fractions from 0 to 1.</summary>
 public sealed record ThinPoolUsage(string VolumeGroup, string Name, double DataUsedRatio, double MetadataUsedRatio);
 
-/// <summary>Metrics off: every report is dropped.</summary>
-public sealed class NullStratumMetrics : IStratumMetrics
+/// <summary>
+/// Metrics off: every report is dropped. Not sealed, so a test double records only what it
+/// overrides.
+/// </summary>
+public class NullStratumMetrics : IStratumMetrics
 {
     public static NullStratumMetrics Instance { get; } = new();
 
-    private NullStratumMetrics()
+    protected NullStratumMetrics()
     {
     }
 
-    public void RpcCompleted(string method, string code, TimeSpan elapsed)
+    public virtual void RpcCompleted(string method, string code, TimeSpan elapsed)
     {
     }
 
-    public void CommandCompleted(string command, string outcome, TimeSpan elapsed)
+    public virtual void CommandCompleted(string command, string outcome, TimeSpan elapsed)
     {
     }
 
-    public void CapacityRefreshed(DateTimeOffset at, IReadOnlyList<VolumeGroupUsage> volumeGroups, IReadOnlyList<ThinPoolUsage> thinPools)
+    public virtual void CapacityRefreshed(DateTimeOffset at, IReadOnlyList<VolumeGroupUsage> volumeGroups, IReadOnlyList<ThinPoolUsage> thinPools)
     {
     }
 
-    public void VolumesCounted(IReadOnlyDictionary<string, int> perDeviceClass)
+    public virtual void VolumesCounted(IReadOnlyDictionary<string, int> perDeviceClass)
     {
     }
 
-    public void ConfigApplied(long generation)
+    public virtual void ConfigApplied(long generation)
     {
     }
 
-    public void ConfigReloadFailed()
+    public virtual void ConfigReloadFailed()
     {
     }
 
-    public void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
+    public virtual void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
     {
     }
 
-    public void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at)
+    public virtual void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at)
     {
     }
 
-    public void OrphanDeleted()
+    public virtual void OrphanDeleted()
     {
     }
 
-    public void NodeLossAction(string action)
+    public virtual void NodeLossAction(string action)
     {
     }
 
-    public void LeadershipChanged(bool isLeader)
+    public virtual void LeadershipChanged(bool isLeader)
     {
     }
 
-    public void ExtenderRequest(string verb, string result, TimeSpan elapsed)
+    public virtual void ExtenderRequest(string verb, string result, TimeSpan elapsed)
     {
     }
 }

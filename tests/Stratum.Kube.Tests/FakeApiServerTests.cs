@@ -8,28 +8,15 @@ using Stratum.Kube.Testing;
 namespace Stratum.Kube.Tests;
 
 /// <summary>The fake API server against KubernetesClient itself: what Stratum relies on must behave as the real server does.</summary>
-public sealed class FakeApiServerTests : IAsyncLifetime
+public sealed class FakeApiServerTests : FakeApiTest
 {
-    private FakeApiServer _server = null!;
-    private KubeConnection _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task Create_ThenGet_FillsServerFields()
     {
-        var created = await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
-        var read = await _api.Client.CoreV1.ReadNodeAsync("n1");
+        var created = await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        var read = await Api.Client.CoreV1.ReadNodeAsync("n1");
 
         Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
         Assert.NotNull(created.Metadata.CreationTimestamp);
@@ -40,9 +27,9 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Create_Existing_Is409AlreadyExists()
     {
-        await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1")));
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1")));
 
         Assert.Equal(HttpStatusCode.Conflict, ex.Response.StatusCode);
         Assert.Contains("AlreadyExists", ex.Response.Content, StringComparison.Ordinal);
@@ -51,7 +38,7 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Read_Missing_Is404()
     {
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReadNodeAsync("nope"));
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReadNodeAsync("nope"));
 
         Assert.True(KubeErrors.IsNotFound(ex));
     }
@@ -59,30 +46,30 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Replace_WithStaleResourceVersion_Is409Conflict()
     {
-        var first = await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        var first = await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
         first.Metadata.Labels["a"] = "1";
-        await _api.Client.CoreV1.ReplaceNodeAsync(first, "n1");
+        await Api.Client.CoreV1.ReplaceNodeAsync(first, "n1");
 
         first.Metadata.Labels["a"] = "2";
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReplaceNodeAsync(first, "n1"));
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReplaceNodeAsync(first, "n1"));
 
         Assert.True(KubeErrors.IsConflict(ex));
-        Assert.Equal("1", (await _api.Client.CoreV1.ReadNodeAsync("n1")).Metadata.Labels["a"]);
+        Assert.Equal("1", (await Api.Client.CoreV1.ReadNodeAsync("n1")).Metadata.Labels["a"]);
     }
 
     [Fact]
     public async Task Delete_WithFinalizer_SetsDeletionTimestampUntilFinalizersAreRemoved()
     {
-        var claim = await _api.Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Objects.Claim("ns", "data"), "ns");
+        var claim = await Api.Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Objects.Claim("ns", "data"), "ns");
 
-        await _api.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync("data", "ns");
-        var deleting = await _api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns");
+        await Api.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync("data", "ns");
+        var deleting = await Api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns");
         Assert.NotNull(deleting.Metadata.DeletionTimestamp);
 
         var patch = new V1Patch("{\"metadata\":{\"finalizers\":null}}", V1Patch.PatchType.MergePatch);
-        await _api.Client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, "data", "ns");
+        await Api.Client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, "data", "ns");
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns"));
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns"));
         Assert.True(KubeErrors.IsNotFound(ex));
         Assert.False(string.IsNullOrEmpty(claim.Metadata.Uid));
     }
@@ -90,13 +77,13 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Delete_WithWrongUidPrecondition_Is409AndKeepsTheObject()
     {
-        await _api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.DeleteNodeAsync(
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.DeleteNodeAsync(
             "n1", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "another-uid" } }));
 
         Assert.True(KubeErrors.IsConflict(ex));
-        Assert.NotNull(await _api.Client.CoreV1.ReadNodeAsync("n1"));
+        Assert.NotNull(await Api.Client.CoreV1.ReadNodeAsync("n1"));
     }
 
     [Fact]
@@ -104,12 +91,12 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            _server.Put(Objects.Node($"n{i}"));
+            Server.Put(Objects.Node($"n{i}"));
         }
 
-        var first = await _api.Client.CoreV1.ListNodeAsync(limit: 2);
-        var second = await _api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: first.Metadata.ContinueProperty);
-        var third = await _api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: second.Metadata.ContinueProperty);
+        var first = await Api.Client.CoreV1.ListNodeAsync(limit: 2);
+        var second = await Api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: first.Metadata.ContinueProperty);
+        var third = await Api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: second.Metadata.ContinueProperty);
 
         Assert.Equal(["n0", "n1", "n2", "n3", "n4"], first.Items.Concat(second.Items).Concat(third.Items).Select(n => n.Metadata.Name));
         Assert.Null(third.Metadata.ContinueProperty);
@@ -121,14 +108,14 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            _server.Put(Objects.Node($"n{i}"));
+            Server.Put(Objects.Node($"n{i}"));
         }
 
-        var first = await _api.Client.CoreV1.ListNodeAsync(limit: 1);
-        _server.Put(Objects.Node("n9"));
-        _server.Store.Compact();
+        var first = await Api.Client.CoreV1.ListNodeAsync(limit: 1);
+        Server.Put(Objects.Node("n9"));
+        Server.Store.Compact();
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ListNodeAsync(limit: 1, continueParameter: first.Metadata.ContinueProperty));
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ListNodeAsync(limit: 1, continueParameter: first.Metadata.ContinueProperty));
         Assert.True(KubeErrors.IsGone(ex));
     }
 
@@ -142,11 +129,11 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [InlineData("role=web,zone=z1", new[] { "b" })]
     public async Task List_WithLabelSelector_ReturnsMatches(string selector, string[] expected)
     {
-        _server.Put(Labelled("a", ("role", "db")));
-        _server.Put(Labelled("b", ("role", "web"), ("zone", "z1")));
-        _server.Put(Labelled("c", ("zone", "z1")));
+        Server.Put(Labelled("a", ("role", "db")));
+        Server.Put(Labelled("b", ("role", "web"), ("zone", "z1")));
+        Server.Put(Labelled("c", ("zone", "z1")));
 
-        var list = await _api.Client.CoreV1.ListNodeAsync(labelSelector: selector);
+        var list = await Api.Client.CoreV1.ListNodeAsync(labelSelector: selector);
 
         Assert.Equal(expected, list.Items.Select(n => n.Metadata.Name));
     }
@@ -158,11 +145,11 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [InlineData("metadata.name=p2", new[] { "p2" })]
     public async Task List_WithFieldSelector_ReturnsMatches(string selector, string[] expected)
     {
-        _server.Put(Objects.Pod("ns", "p1", "n1"));
-        _server.Put(Objects.Pod("ns", "p2", "n2"));
-        _server.Put(Objects.Pod("ns", "p3", null));
+        Server.Put(Objects.Pod("ns", "p1", "n1"));
+        Server.Put(Objects.Pod("ns", "p2", "n2"));
+        Server.Put(Objects.Pod("ns", "p3", null));
 
-        var list = await _api.Client.CoreV1.ListNamespacedPodAsync("ns", fieldSelector: selector);
+        var list = await Api.Client.CoreV1.ListNamespacedPodAsync("ns", fieldSelector: selector);
 
         Assert.Equal(expected, list.Items.Select(p => p.Metadata.Name));
     }
@@ -170,13 +157,13 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Watch_FromListVersion_StreamsLaterChangesInOrder()
     {
-        _server.Put(Objects.Node("n1"));
-        var list = await _api.Client.CoreV1.ListNodeAsync();
+        Server.Put(Objects.Node("n1"));
+        var list = await Api.Client.CoreV1.ListNodeAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var events = new List<string>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), cts.Token))
+            await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), cts.Token))
             {
                 events.Add($"{evt.Type} {evt.Object?.Metadata.Name}");
                 if (events.Count == 3)
@@ -185,13 +172,13 @@ public sealed class FakeApiServerTests : IAsyncLifetime
                 }
             }
         });
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the watch is open");
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the watch is open");
 
-        _server.Put(Objects.Node("n2"));
-        var n1 = _server.Get<V1Node>(ResourceType.Nodes, null, "n1")!;
+        Server.Put(Objects.Node("n2"));
+        var n1 = Server.Get<V1Node>(ResourceType.Nodes, null, "n1")!;
         n1.Metadata.Labels["x"] = "y";
-        _server.Put(n1);
-        _server.Store.Delete(ResourceType.Nodes, null, "n2");
+        Server.Put(n1);
+        Server.Store.Delete(ResourceType.Nodes, null, "n2");
         await watching;
 
         Assert.Equal(["ADDED n2", "MODIFIED n1", "DELETED n2"], events);
@@ -200,13 +187,13 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Watch_FromCompactedVersion_SendsA410ErrorEvent()
     {
-        _server.Put(Objects.Node("n1"));
-        var list = await _api.Client.CoreV1.ListNodeAsync();
-        _server.Put(Objects.Node("n2"));
-        _server.Store.Compact();
+        Server.Put(Objects.Node("n1"));
+        var list = await Api.Client.CoreV1.ListNodeAsync();
+        Server.Put(Objects.Node("n2"));
+        Server.Store.Compact();
 
         var events = new List<WatchEvent<V1Node>>();
-        await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), CancellationToken.None))
+        await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), CancellationToken.None))
         {
             events.Add(evt);
         }
@@ -222,7 +209,7 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var bookmark = Task.Run(async () =>
         {
-            await foreach (var evt in _api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", _server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("allowWatchBookmarks", "true")), cts.Token))
+            await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", Server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("allowWatchBookmarks", "true")), cts.Token))
             {
                 if (evt.Type == "BOOKMARK")
                 {
@@ -232,36 +219,36 @@ public sealed class FakeApiServerTests : IAsyncLifetime
 
             return null;
         });
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the watch is open");
-        _server.Store.ForceRemove(ResourceType.Nodes, null, "none");
-        _server.Put(Objects.Node("elsewhere"));
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the watch is open");
+        Server.Store.ForceRemove(ResourceType.Nodes, null, "none");
+        Server.Put(Objects.Node("elsewhere"));
 
-        _server.Store.SendBookmarks();
+        Server.Store.SendBookmarks();
 
-        Assert.Equal(_server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await bookmark);
+        Assert.Equal(Server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await bookmark);
     }
 
     [Fact]
     public async Task Unreachable_DropsConnectionsWithoutAnAnswer()
     {
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
 
-        var ex = await Assert.ThrowsAnyAsync<Exception>(() => _api.Client.CoreV1.ListNodeAsync());
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Api.Client.CoreV1.ListNodeAsync());
 
         Assert.True(KubeErrors.IsUnavailable(ex), ex.ToString());
-        _server.Faults.Unreachable = false;
-        Assert.Empty((await _api.Client.CoreV1.ListNodeAsync()).Items);
+        Server.Faults.Unreachable = false;
+        Assert.Empty((await Api.Client.CoreV1.ListNodeAsync()).Items);
     }
 
     [Fact]
     public async Task FailNext_AnswersWithTheInjectedStatusOnce()
     {
-        _server.Faults.FailNext(1, 503);
+        Server.Faults.FailNext(1, 503);
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => _api.Client.CoreV1.ListNodeAsync());
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ListNodeAsync());
 
         Assert.True(KubeErrors.IsUnavailable(ex));
-        Assert.Empty((await _api.Client.CoreV1.ListNodeAsync()).Items);
+        Assert.Empty((await Api.Client.CoreV1.ListNodeAsync()).Items);
     }
 
     [Fact]
@@ -275,9 +262,9 @@ public sealed class FakeApiServerTests : IAsyncLifetime
             Message = "m",
             Type = "Warning",
         };
-        await _api.Client.CoreV1.CreateNamespacedEventAsync(evt, "ns");
+        await Api.Client.CoreV1.CreateNamespacedEventAsync(evt, "ns");
 
-        var list = await _api.Client.CoreV1.ListNamespacedEventAsync("ns", fieldSelector: "involvedObject.uid=u1");
+        var list = await Api.Client.CoreV1.ListNamespacedEventAsync("ns", fieldSelector: "involvedObject.uid=u1");
 
         Assert.Equal("NodeLost", Assert.Single(list.Items).Reason);
     }

@@ -44,8 +44,8 @@ internal sealed class RecordingRemover(FakeVolumeSource source) : IVolumeRemover
     }
 }
 
-/// <summary>Counts what was reported to the metrics interface.</summary>
-internal sealed class RecordingMetrics : IStratumMetrics
+/// <summary>Records what the Kubernetes-facing code reports to the metrics interface.</summary>
+internal sealed class RecordingMetrics : NullStratumMetrics
 {
     public List<(string Result, int Orphans, int Missing)> GcPasses { get; } = [];
 
@@ -57,35 +57,7 @@ internal sealed class RecordingMetrics : IStratumMetrics
 
     public List<bool> Leadership { get; } = [];
 
-    public void RpcCompleted(string method, string code, TimeSpan elapsed)
-    {
-    }
-
-    public void CommandCompleted(string command, string outcome, TimeSpan elapsed)
-    {
-    }
-
-    public void CapacityRefreshed(DateTimeOffset at, IReadOnlyList<VolumeGroupUsage> volumeGroups, IReadOnlyList<ThinPoolUsage> thinPools)
-    {
-    }
-
-    public void VolumesCounted(IReadOnlyDictionary<string, int> perDeviceClass)
-    {
-    }
-
-    public void ConfigApplied(long generation)
-    {
-    }
-
-    public void ConfigReloadFailed()
-    {
-    }
-
-    public void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
-    {
-    }
-
-    public void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at)
+    public override void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at)
     {
         lock (GcPasses)
         {
@@ -93,9 +65,9 @@ internal sealed class RecordingMetrics : IStratumMetrics
         }
     }
 
-    public void OrphanDeleted() => OrphansDeleted++;
+    public override void OrphanDeleted() => OrphansDeleted++;
 
-    public void NodeLossAction(string action)
+    public override void NodeLossAction(string action)
     {
         lock (NodeLossActions)
         {
@@ -103,7 +75,7 @@ internal sealed class RecordingMetrics : IStratumMetrics
         }
     }
 
-    public void LeadershipChanged(bool isLeader)
+    public override void LeadershipChanged(bool isLeader)
     {
         lock (Leadership)
         {
@@ -111,7 +83,7 @@ internal sealed class RecordingMetrics : IStratumMetrics
         }
     }
 
-    public void ExtenderRequest(string verb, string result, TimeSpan elapsed)
+    public override void ExtenderRequest(string verb, string result, TimeSpan elapsed)
     {
         lock (ExtenderRequests)
         {

@@ -7,7 +7,7 @@ using Stratum.Kube.Testing;
 
 namespace Stratum.Kube.Tests;
 
-public sealed class InformerTests : IAsyncLifetime
+public sealed class InformerTests : FakeApiTest
 {
     private static readonly InformerOptions Fast = new()
     {
@@ -16,38 +16,34 @@ public sealed class InformerTests : IAsyncLifetime
     };
 
     private readonly CancellationTokenSource _stop = new();
-    private FakeApiServer _server = null!;
-    private KubeConnection _api = null!;
     private Informer<V1Node, V1NodeList> _nodes = null!;
     private Task _running = Task.CompletedTask;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
-        _nodes = Informers.Informers.Nodes(_api, NullLogger.Instance, Fast);
+        await base.InitializeAsync();
+        _nodes = Informers.Informers.Nodes(Api, NullLogger.Instance, Fast);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         await _running;
-        _api.Dispose();
-        await _server.DisposeAsync();
+        await base.DisposeAsync();
         _stop.Dispose();
     }
 
     [Fact]
     public async Task Run_ListsThenFollowsTheWatch()
     {
-        _server.Put(Objects.Node("n1"));
+        Server.Put(Objects.Node("n1"));
         Start();
         await _nodes.WaitForSyncAsync(_stop.Token);
         Assert.Equal(["n1"], Names());
         Assert.True(_nodes.IsCurrent);
 
-        _server.Put(Objects.Node("n2"));
-        _server.Store.Delete(ResourceType.Nodes, null, "n1");
+        Server.Put(Objects.Node("n2"));
+        Server.Store.Delete(ResourceType.Nodes, null, "n1");
 
         await Eventually.TrueAsync(() => Names().SequenceEqual(["n2"]), "the cache follows the watch");
         Assert.Equal(1, _nodes.ListCount);
@@ -56,8 +52,8 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task Run_WatchExpired_RelistsAndReportsWhatChangedMeanwhile()
     {
-        _server.Put(Objects.Node("n1"));
-        _server.Put(Objects.Node("n2"));
+        Server.Put(Objects.Node("n1"));
+        Server.Put(Objects.Node("n2"));
         var deleted = new List<string>();
         _nodes.Changed += e =>
         {
@@ -71,14 +67,14 @@ public sealed class InformerTests : IAsyncLifetime
         };
         Start();
         await _nodes.WaitForSyncAsync(_stop.Token);
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the informer watches");
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the informer watches");
 
         // The node disappears while the watch is broken and its history compacted away.
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
         await Eventually.TrueAsync(() => !_nodes.IsCurrent, "the informer notices the broken watch");
-        _server.Store.ForceRemove(ResourceType.Nodes, null, "n2");
-        _server.Store.ExpireWatches();
-        _server.Faults.Unreachable = false;
+        Server.Store.ForceRemove(ResourceType.Nodes, null, "n2");
+        Server.Store.ExpireWatches();
+        Server.Faults.Unreachable = false;
 
         await Eventually.TrueAsync(() => _nodes.ListCount >= 2 && _nodes.IsCurrent, "the informer relists");
         Assert.Equal(["n1"], Names());
@@ -93,9 +89,9 @@ public sealed class InformerTests : IAsyncLifetime
     {
         Start();
         await _nodes.WaitForSyncAsync(_stop.Token);
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the informer watches");
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the informer watches");
 
-        _server.Store.ExpireWatches();
+        Server.Store.ExpireWatches();
 
         await Eventually.TrueAsync(() => _nodes.ListCount == 2, "the informer relists after 410");
         Assert.True(_nodes.IsCurrent);
@@ -106,10 +102,10 @@ public sealed class InformerTests : IAsyncLifetime
     {
         Start();
         await _nodes.WaitForSyncAsync(_stop.Token);
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the informer watches");
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the informer watches");
 
-        _server.Store.CloseWatches();
-        _server.Put(Objects.Node("n3"));
+        Server.Store.CloseWatches();
+        Server.Put(Objects.Node("n3"));
 
         await Eventually.TrueAsync(() => Names().Contains("n3"), "the new watch delivers the change");
         Assert.Equal(1, _nodes.ListCount);
@@ -118,13 +114,13 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task Run_ApiUnreachableAtStart_IsNotSyncedThenRecovers()
     {
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
         Start();
         await Task.Delay(200);
         Assert.False(_nodes.HasSynced);
         Assert.False(_nodes.IsCurrent);
 
-        _server.Faults.Unreachable = false;
+        Server.Faults.Unreachable = false;
 
         await _nodes.WaitForSyncAsync(_stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(_nodes.IsCurrent);
@@ -135,12 +131,12 @@ public sealed class InformerTests : IAsyncLifetime
     {
         Start();
         await _nodes.WaitForSyncAsync(_stop.Token);
-        await Eventually.TrueAsync(() => _server.Store.WatchCount == 1, "the informer watches");
-        _server.Store.Put(ResourceType.Pods, FakeApiServer.ToJson(Objects.Pod("ns", "p", "n1")));
+        await Eventually.TrueAsync(() => Server.Store.WatchCount == 1, "the informer watches");
+        Server.Store.Put(ResourceType.Pods, FakeApiServer.ToJson(Objects.Pod("ns", "p", "n1")));
 
-        _server.Store.SendBookmarks();
+        Server.Store.SendBookmarks();
 
-        var expected = _server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var expected = Server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Eventually.TrueAsync(() => _nodes.ResourceVersion == expected, "the bookmark's version is kept");
     }
 

@@ -7,22 +7,9 @@ using Stratum.Kube.Testing;
 
 namespace Stratum.Kube.Tests;
 
-public sealed class LeaseElectorTests : IAsyncLifetime
+public sealed class LeaseElectorTests : FakeApiTest
 {
-    private FakeApiServer _server = null!;
-    private KubeConnection _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task TryAcquire_NoLease_CreatesItAndLeads()
@@ -115,7 +102,7 @@ public sealed class LeaseElectorTests : IAsyncLifetime
         }, stop.Token);
         await Eventually.TrueAsync(() => elector.IsLeader, "one leads");
 
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
 
         await workEnded.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(elector.IsLeader);
@@ -126,7 +113,7 @@ public sealed class LeaseElectorTests : IAsyncLifetime
     [Fact]
     public async Task TryAcquire_ConcurrentCandidatesOnAnExpiredLease_ExactlyOneWins()
     {
-        _server.Put(new V1Lease
+        Server.Put(new V1Lease
         {
             ApiVersion = "coordination.k8s.io/v1",
             Kind = "Lease",
@@ -141,7 +128,7 @@ public sealed class LeaseElectorTests : IAsyncLifetime
         Assert.Equal(candidates[Array.IndexOf(results, true)].IsLeader ? "" : Lease().Spec.HolderIdentity, Lease().Spec.HolderIdentity);
     }
 
-    private LeaseElector Elector(string identity) => new(_api, new LeaderElectionOptions
+    private LeaseElector Elector(string identity) => new(Api, new LeaderElectionOptions
     {
         Namespace = "stratum",
         Identity = identity,
@@ -150,5 +137,5 @@ public sealed class LeaseElectorTests : IAsyncLifetime
         RetryPeriod = TimeSpan.FromMilliseconds(100),
     }, new RecordingMetrics(), NullLogger.Instance);
 
-    private V1Lease Lease() => _server.Get<V1Lease>(ResourceType.Leases, "stratum", "stratum-controller")!;
+    private V1Lease Lease() => Server.Get<V1Lease>(ResourceType.Leases, "stratum", "stratum-controller")!;
 }

@@ -9,7 +9,7 @@ using Stratum.Kube.Testing;
 namespace Stratum.Kube.Tests;
 
 /// <summary>Node deletion against the fake API server: exactly the claims the policy allows are released, with Events.</summary>
-public sealed class NodeLossControllerTests : IAsyncLifetime
+public sealed class NodeLossControllerTests : FakeApiTest
 {
     private static readonly InformerOptions Fast = new() { InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(100) };
     private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
@@ -18,25 +18,22 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
     private readonly ManualTime _time = new(Start);
     private readonly RecordingMetrics _metrics = new();
     private readonly List<Task> _running = [];
-    private FakeApiServer _server = null!;
-    private KubeConnection _api = null!;
     private Informer<V1Node, V1NodeList> _nodes = null!;
     private Informer<V1PersistentVolume, V1PersistentVolumeList> _pvs = null!;
     private Informer<V1PersistentVolumeClaim, V1PersistentVolumeClaimList> _pvcs = null!;
     private Informer<V1StorageClass, V1StorageClassList> _classes = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
+        await base.InitializeAsync();
         foreach (var node in new[] { "a", "b", "c", "d" })
         {
-            _server.Put(Objects.Node(node));
+            Server.Put(Objects.Node(node));
         }
 
-        _server.Put(Objects.StorageClass("keep-sc"));
-        _server.Put(Objects.StorageClass("release-sc", nodeLossPolicy: "release"));
-        _server.Put(Objects.StorageClass("odd-sc", nodeLossPolicy: "maybe"));
+        Server.Put(Objects.StorageClass("keep-sc"));
+        Server.Put(Objects.StorageClass("release-sc", nodeLossPolicy: "release"));
+        Server.Put(Objects.StorageClass("odd-sc", nodeLossPolicy: "maybe"));
 
         // On node a: one claim per class, each used by a pod on a.
         Bound("db", "keep-sc", "a");
@@ -47,12 +44,11 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         Bound("elsewhere", "release-sc", "b");
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_running);
-        _api.Dispose();
-        await _server.DisposeAsync();
+        await base.DisposeAsync();
         _stop.Dispose();
     }
 
@@ -60,7 +56,7 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
     public async Task Reconcile_NodeNotReady_DoesNothing()
     {
         var controller = await StartAsync();
-        _server.Put(Objects.Node("a", ready: false));
+        Server.Put(Objects.Node("a", ready: false));
         await Eventually.TrueAsync(() => _nodes.Get(null, "a")?.Status?.Conditions?[0].Status == "False", "the cache sees NotReady");
         _time.Advance(TimeSpan.FromHours(1));
 
@@ -99,8 +95,8 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
     public async Task Reconcile_ReleasedClaim_DeletesThePodsThatHoldItThenThePv()
     {
         var controller = await StartAsync();
-        _server.Put(Objects.Pod("ns", "cache-0-recreated", null, "cache"));
-        _server.Put(Objects.Pod("ns", "reader-on-b", "b", "cache"));
+        Server.Put(Objects.Pod("ns", "cache-0-recreated", null, "cache"));
+        Server.Put(Objects.Pod("ns", "reader-on-b", "b", "cache"));
         await DeleteNodeAsync("a");
         _time.Advance(TimeSpan.FromMinutes(1));
 
@@ -112,16 +108,16 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         Assert.Contains("NodeLostPodDeleted", Reasons("cache"));
 
         // What kube-controller-manager does next: pvc-protection lets the claim go, the PV controller marks the PV Released.
-        _server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "cache");
-        var pv = _server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-cache")!;
+        Server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "cache");
+        var pv = Server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-cache")!;
         pv.Status.Phase = "Released";
-        _server.Put(pv);
+        Server.Put(pv);
         await Eventually.TrueAsync(() => _pvcs.Get("ns", "cache") is null && _pvs.Get(null, "pv-cache")?.Status?.Phase == "Released", "the caches see it");
 
         var second = await controller.ReconcileAsync(CancellationToken.None);
 
         Assert.Contains("delete pv pv-cache", second.Actions);
-        var gone = _server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-cache");
+        var gone = Server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-cache");
         Assert.True(gone is null || (gone.Metadata.DeletionTimestamp is not null && !gone.Metadata.Finalizers.Contains(StratumNames.ProvisionerFinalizer)));
         Assert.Contains("volume_deleted", _metrics.NodeLossActions);
     }
@@ -133,16 +129,16 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         await DeleteNodeAsync("a");
         _time.Advance(TimeSpan.FromMinutes(1));
         await controller.ReconcileAsync(CancellationToken.None);
-        _server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "kept-retain");
-        var pv = _server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-kept-retain")!;
+        Server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "kept-retain");
+        var pv = Server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-kept-retain")!;
         pv.Status.Phase = "Released";
-        _server.Put(pv);
+        Server.Put(pv);
         await Eventually.TrueAsync(() => _pvs.Get(null, "pv-kept-retain")?.Status?.Phase == "Released", "the cache sees it");
 
         var pass = await controller.ReconcileAsync(CancellationToken.None);
 
         Assert.DoesNotContain("delete pv pv-kept-retain", pass.Actions);
-        Assert.Null(_server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-kept-retain")!.Metadata.DeletionTimestamp);
+        Assert.Null(Server.Get<V1PersistentVolume>(ResourceType.PersistentVolumes, null, "pv-kept-retain")!.Metadata.DeletionTimestamp);
     }
 
     [Fact]
@@ -174,7 +170,7 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         await DeleteNodeAsync("a");
         await controller.ReconcileAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(30));
-        _server.Put(Objects.Node("a"));
+        Server.Put(Objects.Node("a"));
         await Eventually.TrueAsync(() => _nodes.Get(null, "a") is not null, "the node is back in the cache");
         _time.Advance(TimeSpan.FromMinutes(5));
 
@@ -190,13 +186,13 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         var controller = await StartAsync();
         await DeleteNodeAsync("a");
         _time.Advance(TimeSpan.FromMinutes(1));
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
         await Eventually.TrueAsync(() => !_nodes.IsCurrent, "the informers notice the API is gone");
 
         var pass = await controller.ReconcileAsync(CancellationToken.None);
 
         Assert.True(pass.Skipped);
-        _server.Faults.Unreachable = false;
+        Server.Faults.Unreachable = false;
         AssertClaims("cache", "db", "elsewhere", "kept-retain", "odd");
     }
 
@@ -222,8 +218,8 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
     public async Task Reconcile_ClaimRecreatedWithTheSameName_IsNotTouched()
     {
         var controller = await StartAsync();
-        _server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "cache");
-        _server.Put(Objects.Claim("ns", "cache", storageClass: "release-sc"));
+        Server.Store.ForceRemove(ResourceType.PersistentVolumeClaims, "ns", "cache");
+        Server.Put(Objects.Claim("ns", "cache", storageClass: "release-sc"));
         await DeleteNodeAsync("a");
         await Eventually.TrueAsync(() => _pvcs.Get("ns", "cache")?.Spec.VolumeName is null, "the cache sees the new claim");
         _time.Advance(TimeSpan.FromMinutes(1));
@@ -241,7 +237,7 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
         var controller = NewController(new NodeLossOptions { Delay = TimeSpan.Zero, ResyncInterval = TimeSpan.FromMilliseconds(200) }, TimeProvider.System);
         _running.Add(controller.RunAsync(_stop.Token));
 
-        _server.Store.Delete(ResourceType.Nodes, null, "a");
+        Server.Store.Delete(ResourceType.Nodes, null, "a");
 
         await Eventually.TrueAsync(() => Claim("cache")?.Metadata.DeletionTimestamp is not null, "the controller releases the claim");
     }
@@ -254,10 +250,10 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
 
     private async Task StartInformersAsync()
     {
-        _nodes = Informers.Informers.Nodes(_api, NullLogger.Instance, Fast);
-        _pvs = Informers.Informers.PersistentVolumes(_api, NullLogger.Instance, Fast);
-        _pvcs = Informers.Informers.PersistentVolumeClaims(_api, NullLogger.Instance, Fast);
-        _classes = Informers.Informers.StorageClasses(_api, NullLogger.Instance, Fast);
+        _nodes = Informers.Informers.Nodes(Api, NullLogger.Instance, Fast);
+        _pvs = Informers.Informers.PersistentVolumes(Api, NullLogger.Instance, Fast);
+        _pvcs = Informers.Informers.PersistentVolumeClaims(Api, NullLogger.Instance, Fast);
+        _classes = Informers.Informers.StorageClasses(Api, NullLogger.Instance, Fast);
         _running.Add(_nodes.RunAsync(_stop.Token));
         _running.Add(_pvs.RunAsync(_stop.Token));
         _running.Add(_pvcs.RunAsync(_stop.Token));
@@ -266,27 +262,27 @@ public sealed class NodeLossControllerTests : IAsyncLifetime
     }
 
     private NodeLossController NewController(NodeLossOptions? options = null, TimeProvider? time = null) =>
-        new(_api, _nodes, _pvs, _pvcs, _classes, options ?? new NodeLossOptions { Delay = TimeSpan.FromMinutes(1), Instance = "test" }, _metrics, NullLogger.Instance, time ?? _time);
+        new(Api, _nodes, _pvs, _pvcs, _classes, options ?? new NodeLossOptions { Delay = TimeSpan.FromMinutes(1), Instance = "test" }, _metrics, NullLogger.Instance, time ?? _time);
 
     private async Task DeleteNodeAsync(string node)
     {
-        _server.Store.Delete(ResourceType.Nodes, null, node);
+        Server.Store.Delete(ResourceType.Nodes, null, node);
         await Eventually.TrueAsync(() => _nodes.Get(null, node) is null, $"the cache sees node {node} deleted");
     }
 
     private void Bound(string name, string storageClass, string node, string reclaimPolicy = "Delete")
     {
-        var claim = _server.Put(Objects.Claim("ns", name, storageClass: storageClass, volumeName: "pv-" + name));
-        _server.Put(Objects.PersistentVolume("pv-" + name, $"stratum:{name}:UUID", node, storageClass, "ns", name, claim.Metadata.Uid, reclaimPolicy: reclaimPolicy));
-        _server.Put(Objects.Pod("ns", name + "-0", node, name));
+        var claim = Server.Put(Objects.Claim("ns", name, storageClass: storageClass, volumeName: "pv-" + name));
+        Server.Put(Objects.PersistentVolume("pv-" + name, $"stratum:{name}:UUID", node, storageClass, "ns", name, claim.Metadata.Uid, reclaimPolicy: reclaimPolicy));
+        Server.Put(Objects.Pod("ns", name + "-0", node, name));
     }
 
-    private V1PersistentVolumeClaim? Claim(string name) => _server.Get<V1PersistentVolumeClaim>(ResourceType.PersistentVolumeClaims, "ns", name);
+    private V1PersistentVolumeClaim? Claim(string name) => Server.Get<V1PersistentVolumeClaim>(ResourceType.PersistentVolumeClaims, "ns", name);
 
     private List<string> Reasons(string claim) =>
-        [.. _server.All<Corev1Event>(ResourceType.Events).Where(e => e.InvolvedObject.Name == claim).Select(e => e.Reason)];
+        [.. Server.All<Corev1Event>(ResourceType.Events).Where(e => e.InvolvedObject.Name == claim).Select(e => e.Reason)];
 
     private void AssertClaims(params string[] undeleted) =>
-        Assert.Equal(undeleted, _server.All<V1PersistentVolumeClaim>(ResourceType.PersistentVolumeClaims)
+        Assert.Equal(undeleted, Server.All<V1PersistentVolumeClaim>(ResourceType.PersistentVolumeClaims)
             .Where(c => c.Metadata.DeletionTimestamp is null).Select(c => c.Metadata.Name).Order(StringComparer.Ordinal));
 }

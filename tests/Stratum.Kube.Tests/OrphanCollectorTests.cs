@@ -7,7 +7,7 @@ using Stratum.Kube.Testing;
 namespace Stratum.Kube.Tests;
 
 /// <summary>The orphan GC against the fake API server: exactly the orphans go, nothing else, and nothing while the API is down.</summary>
-public sealed class OrphanCollectorTests : IAsyncLifetime
+public sealed class OrphanCollectorTests : FakeApiTest
 {
     private const string NodeId = "node-a";
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
@@ -16,23 +16,14 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     private readonly ManualTime _time = new(Now);
     private readonly FakeVolumeSource _volumes = new();
     private readonly RecordingMetrics _metrics = new();
-    private FakeApiServer _server = null!;
-    private KubeConnection _api = null!;
     private RecordingRemover _remover = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
+        await base.InitializeAsync();
         _remover = new RecordingRemover(_volumes);
-        _server.Put(Objects.Node(NodeId));
-        _server.Put(Objects.Node("node-b"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _server.DisposeAsync();
+        Server.Put(Objects.Node(NodeId));
+        Server.Put(Objects.Node("node-b"));
     }
 
     /// <summary>The table every mode runs against: one volume per rule.</summary>
@@ -40,7 +31,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     {
         // Bound: its PV exists.
         AddVolume("bound", createdHoursAgo: 5);
-        _server.Put(Objects.PersistentVolume("pvc-bound", Id("bound"), NodeId, claimNamespace: "ns", claimName: "bound"));
+        Server.Put(Objects.PersistentVolume("pvc-bound", Id("bound"), NodeId, claimNamespace: "ns", claimName: "bound"));
         // Orphans: no PV, old, not in use.
         AddVolume("orphan1", createdHoursAgo: 5);
         AddVolume("orphan2", createdHoursAgo: 48, pvcNamespace: "ns", pvcName: "gone");
@@ -51,12 +42,12 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
         // Too young: created within the grace period.
         AddVolume("young", createdHoursAgo: 0.25);
         // A pending claim whose UID is in the CSI name: the provisioner is about to create its PV.
-        var claim = _server.Put(Objects.Claim("ns", "waiting", selectedNode: NodeId));
+        var claim = Server.Put(Objects.Claim("ns", "waiting", selectedNode: NodeId));
         AddVolume("waiting", createdHoursAgo: 5, csiName: "pvc-" + claim.Metadata.Uid);
         // PV of this node whose LV is gone.
-        _server.Put(Objects.PersistentVolume("pvc-lost", "stratum:lost:UUID-LOST", NodeId, claimNamespace: "ns", claimName: "lost"));
+        Server.Put(Objects.PersistentVolume("pvc-lost", "stratum:lost:UUID-LOST", NodeId, claimNamespace: "ns", claimName: "lost"));
         // PV of another node: none of this node's business.
-        _server.Put(Objects.PersistentVolume("pvc-other", "stratum:other:UUID-OTHER", "node-b"));
+        Server.Put(Objects.PersistentVolume("pvc-other", "stratum:other:UUID-OTHER", "node-b"));
     }
 
     [Fact]
@@ -131,7 +122,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     public async Task RunOnce_ApiUnreachable_DecidesNothingAndDeletesNothing()
     {
         SeedTable();
-        _server.Faults.Unreachable = true;
+        Server.Faults.Unreachable = true;
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
 
@@ -146,7 +137,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     {
         SeedTable();
         // Nodes and PVs answer; the PVC list fails: a half-read view must not be used.
-        _server.Faults.FailPath("persistentvolumeclaims", 500);
+        Server.Faults.FailPath("persistentvolumeclaims", 500);
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
 
@@ -170,7 +161,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     public async Task RunOnce_NodeNotInThisCluster_DeletesNothing()
     {
         SeedTable();
-        _server.Store.ForceRemove(ResourceType.Nodes, null, NodeId);
+        Server.Store.ForceRemove(ResourceType.Nodes, null, NodeId);
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
 
@@ -181,7 +172,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     [Fact]
     public async Task RunOnce_PendingClaimMatchedByTags_KeepsTheVolume()
     {
-        _server.Put(Objects.Claim("ns", "tagged"));
+        Server.Put(Objects.Claim("ns", "tagged"));
         AddVolume("tagged", createdHoursAgo: 5, pvcNamespace: "ns", pvcName: "tagged");
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
@@ -192,7 +183,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     [Fact]
     public async Task RunOnce_BoundClaimOfTheSameName_DoesNotProtectTheVolume()
     {
-        _server.Put(Objects.Claim("ns", "reused", volumeName: "pvc-elsewhere"));
+        Server.Put(Objects.Claim("ns", "reused", volumeName: "pvc-elsewhere"));
         AddVolume("old", createdHoursAgo: 5, pvcNamespace: "ns", pvcName: "reused");
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
@@ -204,7 +195,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     public async Task RunOnce_PvWithTheVolumesNameButAnotherHandle_KeepsTheVolume()
     {
         AddVolume("renamed", createdHoursAgo: 5, csiName: "pvc-renamed");
-        _server.Put(Objects.PersistentVolume("pvc-renamed", "stratum:renamed:OTHER-UUID", NodeId));
+        Server.Put(Objects.PersistentVolume("pvc-renamed", "stratum:renamed:OTHER-UUID", NodeId));
 
         var report = await Collector().RunOnceAsync(GcMode.Delete, CancellationToken.None);
 
@@ -216,7 +207,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     public async Task RunOnce_PvOfAnotherDriverWithTheSameHandle_DoesNotCount()
     {
         AddVolume("v", createdHoursAgo: 5);
-        _server.Put(Objects.PersistentVolume("foreign-pv", Id("v"), NodeId, driver: "other.csi.example.com"));
+        Server.Put(Objects.PersistentVolume("foreign-pv", Id("v"), NodeId, driver: "other.csi.example.com"));
 
         var report = await Collector().RunOnceAsync(GcMode.Report, CancellationToken.None);
 
@@ -253,8 +244,8 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
     public async Task RunOnce_DeletingPv_IsNotReportedMissing()
     {
         var pv = Objects.PersistentVolume("pvc-going", "stratum:going:UUID", NodeId);
-        _server.Put(pv);
-        _server.Store.Delete(ResourceType.PersistentVolumes, null, "pvc-going");
+        Server.Put(pv);
+        Server.Store.Delete(ResourceType.PersistentVolumes, null, "pvc-going");
 
         var report = await Collector().RunOnceAsync(GcMode.Report, CancellationToken.None);
 
@@ -267,10 +258,10 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
         for (var i = 0; i < 7; i++)
         {
             AddVolume($"v{i}", createdHoursAgo: 5);
-            _server.Put(Objects.PersistentVolume($"pv{i}", Id($"v{i}"), NodeId));
+            Server.Put(Objects.PersistentVolume($"pv{i}", Id($"v{i}"), NodeId));
         }
 
-        var collector = new OrphanCollector(_volumes, _remover, new KubeClusterVolumeReader(_api, pageSize: 2), NodeId, new GcOptions { GracePeriod = Grace }, _metrics, NullLogger.Instance, _time);
+        var collector = new OrphanCollector(_volumes, _remover, new KubeClusterVolumeReader(Api, pageSize: 2), NodeId, new GcOptions { GracePeriod = Grace }, _metrics, NullLogger.Instance, _time);
         var report = await collector.RunOnceAsync(GcMode.Delete, CancellationToken.None);
 
         Assert.Empty(report.Findings);
@@ -300,7 +291,7 @@ public sealed class OrphanCollectorTests : IAsyncLifetime
         Assert.Equal(expected, OrphanCollector.ClaimUidFromCsiName(csiName));
 
     private OrphanCollector Collector(IClusterVolumeReader? reader = null, GcOptions? options = null) =>
-        new(_volumes, _remover, reader ?? new KubeClusterVolumeReader(_api), NodeId, options ?? new GcOptions { GracePeriod = Grace }, _metrics, NullLogger.Instance, _time);
+        new(_volumes, _remover, reader ?? new KubeClusterVolumeReader(Api), NodeId, options ?? new GcOptions { GracePeriod = Grace }, _metrics, NullLogger.Instance, _time);
 
     private static string Id(string lv) => $"stratum:{lv}:UUID-{lv}";
 

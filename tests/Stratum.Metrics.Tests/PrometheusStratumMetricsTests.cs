@@ -231,52 +231,8 @@ public sealed class PrometheusStratumMetricsTests
         };
     }
 
-    private sealed class Recording(List<(string, string)> commands) : IStratumMetrics
+    private sealed class Recording(List<(string, string)> commands) : NullStratumMetrics
     {
-        public void CommandCompleted(string command, string outcome, TimeSpan elapsed) => commands.Add((command, outcome));
-
-        public void RpcCompleted(string method, string code, TimeSpan elapsed)
-        {
-        }
-
-        public void CapacityRefreshed(DateTimeOffset at, IReadOnlyList<VolumeGroupUsage> volumeGroups, IReadOnlyList<ThinPoolUsage> thinPools)
-        {
-        }
-
-        public void VolumesCounted(IReadOnlyDictionary<string, int> perDeviceClass)
-        {
-        }
-
-        public void ConfigApplied(long generation)
-        {
-        }
-
-        public void ConfigReloadFailed()
-        {
-        }
-
-        public void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
-        {
-        }
-
-        public void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at)
-        {
-        }
-
-        public void OrphanDeleted()
-        {
-        }
-
-        public void NodeLossAction(string action)
-        {
-        }
-
-        public void LeadershipChanged(bool isLeader)
-        {
-        }
-
-        public void ExtenderRequest(string verb, string result, TimeSpan elapsed)
-        {
-        }
+        public override void CommandCompleted(string command, string outcome, TimeSpan elapsed) => commands.Add((command, outcome));
     }
 }
