@@ -26,12 +26,8 @@ internal static class CsiCommand
             Description = $"The plugin to call: unix:///PATH or tcp://IP:PORT. Default: $CSI_ENDPOINT or {NodeCommand.DefaultEndpoint}.",
             Recursive = true,
         };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for the answer (sent as the call's deadline).",
-            DefaultValueFactory = _ => 60,
-            Recursive = true,
-        };
+        var timeout = OptionValues.Number("--timeout", "Seconds to wait for the answer (sent as the call's deadline).", "seconds", 60);
+        timeout.Recursive = true;
         var json = new Option<bool>("--json")
         {
             Description = "Print the response as JSON (protobuf JSON mapping) instead of key: value lines.",
@@ -181,7 +177,7 @@ internal static class CsiCommand
             switch (field.FieldType)
             {
                 case FieldType.String:
-                    AddScalar<string>(command, field, flag, Describe(field), v => v);
+                    AddScalar(command, field, new Option<string>(flag) { Description = Describe(field) }, v => v);
                     break;
                 case FieldType.Bool:
                     var boolOption = new Option<bool>(flag) { Description = $"Set {field.Name}." };
@@ -195,10 +191,10 @@ internal static class CsiCommand
                     });
                     break;
                 case FieldType.Int32:
-                    AddScalar<int>(command, field, flag, $"{field.Name}.", v => v);
+                    AddScalar(command, field, OptionValues.Integer(flag, $"{field.Name}."), v => v);
                     break;
                 case FieldType.Int64:
-                    AddScalar<string>(command, field, flag, $"{field.Name} (bytes; 1Gi, 500Mi accepted).", v => ParseSize(flag, v));
+                    AddScalar(command, field, new Option<string>(flag) { Description = $"{field.Name} (bytes; 1Gi, 500Mi accepted)." }, v => ParseSize(flag, v));
                     break;
                 case FieldType.Message when field.MessageType == CapacityRange.Descriptor:
                     AddCapacityRange(command, field);
@@ -211,9 +207,8 @@ internal static class CsiCommand
             }
         }
 
-        private void AddScalar<T>(Command command, FieldDescriptor field, string flag, string description, Func<T, object> convert)
+        private void AddScalar<T>(Command command, FieldDescriptor field, Option<T> option, Func<T, object> convert)
         {
-            var option = new Option<T>(flag) { Description = description };
             command.Options.Add(option);
             _setters.Add((result, message) =>
             {

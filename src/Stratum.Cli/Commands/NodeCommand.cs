@@ -24,21 +24,9 @@ internal static class NodeCommand
         {
             Description = "Device-class configuration file (YAML).",
         };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Least severe log level written: Trace, Debug, Information, Warning, Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
-        };
-        var logFormat = new Option<LogFormat>("--log-format")
-        {
-            Description = "Log line format: Text or Json.",
-            DefaultValueFactory = _ => LogFormat.Text,
-        };
-        var grace = new Option<double>("--shutdown-grace-seconds")
-        {
-            Description = "After SIGTERM, how long in-flight calls may finish before they are cancelled.",
-            DefaultValueFactory = _ => 30,
-        };
+        var logLevel = OptionValues.Enum("--log-level", "Least severe log level written.", LogLevel.Information);
+        var logFormat = OptionValues.Enum("--log-format", "Log line format.", LogFormat.Text);
+        var grace = OptionValues.Number("--shutdown-grace-seconds", "After SIGTERM, how long in-flight calls may finish before they are cancelled.", "seconds", 30);
 
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {

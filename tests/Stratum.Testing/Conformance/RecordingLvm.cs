@@ -11,7 +11,7 @@ namespace Stratum.Testing.Conformance;
 /// chosen target, in flight until released. A held call has been recorded but has not reached the
 /// backend, so it has changed nothing yet. Thread-safe.
 /// </summary>
-public sealed class RecordingLvm(ILvm inner) : ILvm
+public sealed class RecordingLvm(ILvm inner) : ILvm, ILvmCallLog
 {
     /// <summary>The operations that change LVM state (metadata or device activation).</summary>
     public static readonly IReadOnlySet<LvmOperation> Mutating = new HashSet<LvmOperation>
