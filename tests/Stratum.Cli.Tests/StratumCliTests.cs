@@ -50,7 +50,7 @@ public sealed class StratumCliTests
     }
 
     [Theory]
-    [InlineData("controller", "--help")]
+    [InlineData("scheduler", "--help")]
     [InlineData("csi", "no-such-rpc", "--help")]
     [InlineData("bogus", "-h")]
     public async Task Run_HelpForUnknownCommand_ExitCode2WithoutHelp(params string[] args)
@@ -65,6 +65,7 @@ public sealed class StratumCliTests
     [Theory]
     [InlineData("--help")]
     [InlineData("node", "--help")]
+    [InlineData("controller", "--help")]
     [InlineData("csi", "probe", "--help")]
     public async Task Run_HelpForKnownCommand_ExitCode0WithUsage(params string[] args)
     {
