@@ -8,7 +8,9 @@ namespace Stratum.Lvm.Exec;
 /// <summary>
 /// Runs programs with <see cref="Process"/>: argv only (no shell), <c>LC_ALL=C</c>, stdout and
 /// stderr captured concurrently, a timeout per call, and the whole process tree killed on timeout
-/// or cancellation.
+/// or, for reads, on cancellation. A mutation (<see cref="CommandSpec.Mutates"/>) ignores the
+/// caller's cancellation: it ends on its own or on its timeout, never half-way because the
+/// caller gave up.
 /// </summary>
 public sealed class CommandRunner : ICommandRunner
 {
@@ -33,6 +35,7 @@ public sealed class CommandRunner : ICommandRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         cancellationToken.ThrowIfCancellationRequested();
+        var killOn = spec.Mutates ? CancellationToken.None : cancellationToken;
 
         var timeout = spec.Timeout ?? _options.DefaultTimeout;
         var startInfo = BuildStartInfo(spec);
@@ -61,7 +64,7 @@ public sealed class CommandRunner : ICommandRunner
         var stdinTask = WriteStandardInputAsync(process.StandardInput, spec.StandardInput);
 
         using var timeoutCts = new CancellationTokenSource(timeout);
-        using var linkedCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        using var linkedCts = CancellationTokenSource.CreateLinkedTokenSource(killOn, timeoutCts.Token);
         try
         {
             await process.WaitForExitAsync(linkedCts.Token).ConfigureAwait(false);
@@ -73,7 +76,7 @@ public sealed class CommandRunner : ICommandRunner
             var (partialOut, partialErr) = await DrainAsync(process, stdoutTask, stderrTask).ConfigureAwait(false);
             var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-            if (cancellationToken.IsCancellationRequested)
+            if (killOn.IsCancellationRequested)
             {
                 RunnerLog.CommandCanceled(_logger, spec.Executable, renderedArgs, elapsedMs);
                 throw new OperationCanceledException(
@@ -86,6 +89,11 @@ public sealed class CommandRunner : ICommandRunner
         }
 
         var duration = Stopwatch.GetElapsedTime(started);
+        if (spec.Mutates && cancellationToken.IsCancellationRequested)
+        {
+            RunnerLog.MutationOutlivedCaller(_logger, spec.Executable, renderedArgs, process.ExitCode, (long)duration.TotalMilliseconds);
+        }
+
         if (!_options.CommandPrefix.IsEmpty && process.ExitCode == PrefixExecNotFoundExitCode)
         {
             // nsenter, env, chroot and friends exit 127 when they cannot find the program to exec.

@@ -67,6 +67,15 @@ public sealed record CommandSpec
     }
 
     /// <summary>
+    /// Whether the command changes state (lvcreate, mkfs, mount, ...). A mutation is never killed
+    /// because the caller's cancellation token fired: it runs until it exits or its own
+    /// <see cref="Timeout"/> elapses, so it cannot be cut off half-way by a caller that gave up
+    /// (a gRPC deadline, say), and the caller gets its outcome. Reads (reports, probes) are
+    /// killed on cancellation as usual.
+    /// </summary>
+    public bool Mutates { get; init; }
+
+    /// <summary>
     /// Text written to the child's standard input, which is then closed. When <c>null</c> the
     /// child's standard input is closed at once (it reads end-of-file, never the parent's stdin).
     /// Never logged.
@@ -82,6 +91,7 @@ public sealed record CommandSpec
         && Executable == other.Executable
         && Arguments.SequenceEqual(other.Arguments)
         && Timeout == other.Timeout
+        && Mutates == other.Mutates
         && StandardInput == other.StandardInput
         && Environment.Count == other.Environment.Count
         && Environment.All(kv => other.Environment.TryGetValue(kv.Key, out var v) && v == kv.Value);
@@ -97,6 +107,7 @@ public sealed record CommandSpec
         }
 
         hash.Add(Timeout);
+        hash.Add(Mutates);
         hash.Add(StandardInput);
         return hash.ToHashCode();
     }

@@ -15,7 +15,9 @@ public interface ICommandRunner
     /// <exception cref="CommandStartException">The executable exists but could not be started.</exception>
     /// <exception cref="CommandTimeoutException">The timeout elapsed; the process tree was killed.</exception>
     /// <exception cref="OperationCanceledException">
-    /// <paramref name="cancellationToken"/> was cancelled; the process tree was killed.
+    /// <paramref name="cancellationToken"/> was cancelled before the start, or while a read ran
+    /// (its process tree was killed). A mutation (<see cref="CommandSpec.Mutates"/>) is not
+    /// killed: it runs to its end or its timeout and its result is returned.
     /// </exception>
     Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken);
 }

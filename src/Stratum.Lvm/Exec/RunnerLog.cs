@@ -32,4 +32,8 @@ internal static partial class RunnerLog
     [LoggerMessage(EventId = 1006, EventName = "CommandKillFailed", Level = LogLevel.Warning,
         Message = "Could not kill the process tree of {Executable} (pid {ProcessId})")]
     public static partial void KillFailed(ILogger logger, Exception exception, string executable, int processId);
+
+    [LoggerMessage(EventId = 1007, EventName = "MutationOutlivedCaller", Level = LogLevel.Information,
+        Message = "Command {Executable} ran to completion (exit code {ExitCode} after {DurationMs} ms) although its caller gave up meanwhile: a change is never cut off half-way: {Arguments}")]
+    public static partial void MutationOutlivedCaller(ILogger logger, string executable, string arguments, int exitCode, long durationMs);
 }

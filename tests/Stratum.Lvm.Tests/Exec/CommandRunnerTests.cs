@@ -134,6 +134,33 @@ public sealed class CommandRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_MutationAndCallerCancels_RunsToItsEndAndReturnsTheOutcome()
+    {
+        var started = Path.Combine(_dir, "started");
+        var done = Path.Combine(_dir, "done");
+        var spec = Sh($"touch {started}; sleep 1; touch {done}; echo finished") with { Timeout = TimeSpan.FromSeconds(30), Mutates = true };
+        using var cts = new CancellationTokenSource();
+
+        var task = Runner().RunAsync(spec, cts.Token);
+        await WaitForLinesAsync(started, 0);
+        await cts.CancelAsync();
+        var result = await task;
+
+        Assert.True(File.Exists(done), "the mutation was cut off");
+        Assert.Equal("finished\n", result.StandardOutput);
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1007);
+        Assert.DoesNotContain(_logger.Entries, e => e.EventId.Id == 1003);
+    }
+
+    [Fact]
+    public async Task RunAsync_MutationPastItsOwnTimeout_IsKilledAsAnyCommand()
+    {
+        var spec = Sh("sleep 10") with { Timeout = TimeSpan.FromMilliseconds(500), Mutates = true };
+
+        await Assert.ThrowsAsync<CommandTimeoutException>(() => Runner().RunAsync(spec, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RunAsync_TokenAlreadyCancelled_ThrowsWithoutStarting()
     {
         var marker = Path.Combine(_dir, "ran");
