@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Lvm.Exec;
 using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
@@ -31,6 +32,17 @@ public sealed class NodeEngine : IAsyncDisposable
 
     /// <summary>The node side: stage, publish, expand, stats.</summary>
     public NodeVolumes Node { get; }
+
+    /// <summary>Composes the engine over the real LVM and filesystem tools, or what <paramref name="dependencies"/> puts in their place.</summary>
+    public static NodeEngine Create(EngineDependencies dependencies, Func<DeviceClassManager> classes, VolumeEngineOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var runner = new Lazy<CommandRunner>(() => new CommandRunner(dependencies.Runner ?? new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()));
+        var lvm = dependencies.Lvm ?? new LvmCli(runner.Value, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
+        var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner.Value, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
+        return Create(lvm, filesystem, classes, options, loggerFactory);
+    }
 
     /// <summary>Composes the engine.</summary>
     /// <param name="lvm">LVM (the real <see cref="LvmCli"/>, or a simulator in tests).</param>

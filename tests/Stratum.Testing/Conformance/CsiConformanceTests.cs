@@ -97,7 +97,7 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
             await Mounts.UnmountAllBelowAsync(TestDirectory);
             var shared = Fixture.SharedVolumes.Values.Select(v => LvOf(v.VolumeId)).ToHashSet(StringComparer.Ordinal);
             var made = Lvm.CallsSince(_firstCall)
-                .Where(c => c.Operation == LvmOperation.CreateVolume)
+                .Where(c => c.Operation is LvmOperation.CreateVolume or LvmOperation.CreateVolumeWithoutReadBack)
                 .Select(c => c.Target)
                 .Concat(_rawLvs)
                 .Distinct(StringComparer.Ordinal)

@@ -1,0 +1,20 @@
+using Stratum.Lvm;
+using Stratum.Lvm.Exec;
+using Stratum.Volumes.Filesystems;
+
+namespace Stratum.Volumes;
+
+/// <summary>
+/// What the engine runs on. Left empty, <see cref="NodeEngine.Create(EngineDependencies, Func{Config.DeviceClassManager}, VolumeEngineOptions, Microsoft.Extensions.Logging.ILoggerFactory)"/>
+/// builds the real things: one <see cref="CommandRunner"/> under LVM (<see cref="LvmCli"/>) and the
+/// filesystem tools (<see cref="LinuxFilesystemOps"/>). Tests put an LVM simulator or fakes in place.
+/// </summary>
+public record EngineDependencies
+{
+    public ILvm? Lvm { get; init; }
+
+    public IFilesystemOps? Filesystem { get; init; }
+
+    /// <summary>Settings of the one command runner the real LVM and filesystem layers share.</summary>
+    public CommandRunnerOptions? Runner { get; init; }
+}
