@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Lvm.Reports;
 
 namespace Stratum.Lvm;

@@ -7,7 +7,7 @@ using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
 using Stratum.Volumes.Naming;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Volumes;
 

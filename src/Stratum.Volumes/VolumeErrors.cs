@@ -1,5 +1,5 @@
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Filesystems;
 
 namespace Stratum.Volumes;

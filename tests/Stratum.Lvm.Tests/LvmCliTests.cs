@@ -1,4 +1,4 @@
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Lvm.Tests.TestSupport;
 
 namespace Stratum.Lvm.Tests;

@@ -1,5 +1,5 @@
 using Stratum.Config;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Volumes.Filesystems;
 

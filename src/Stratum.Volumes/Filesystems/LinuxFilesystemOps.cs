@@ -2,8 +2,8 @@ using Stratum.Config;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Stratum.Lvm.Exec;
-using Stratum.Volumes.Platform;
+using Stratum.Platform.Exec;
+using Stratum.Platform;
 
 namespace Stratum.Volumes.Filesystems;
 

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Stratum.Csi.Tests.TestSupport;
 using Stratum.Csi.V1;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 using Mode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
 
 namespace Stratum.Csi.Tests.Services;

@@ -1,4 +1,4 @@
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.RealLvm.Tests.Harness;
 
@@ -34,7 +34,7 @@ public sealed class CountingRunner(ICommandRunner inner) : ICommandRunner
         }
     }
 
-    public Task<Stratum.Lvm.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
+    public Task<Stratum.Platform.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
     {
         if (spec.Executable == "lvm" && spec.Arguments.Length > 0)
         {

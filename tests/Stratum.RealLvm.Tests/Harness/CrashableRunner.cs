@@ -1,4 +1,4 @@
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.RealLvm.Tests.Harness;
 
@@ -10,12 +10,12 @@ namespace Stratum.RealLvm.Tests.Harness;
 /// </summary>
 public sealed class CrashableRunner(ICommandRunner inner) : ICommandRunner
 {
-    private readonly TaskCompletionSource<Stratum.Lvm.Exec.CommandResult> _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Stratum.Platform.Exec.CommandResult> _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _crashed;
 
     public void Crash() => _crashed = true;
 
-    public async Task<Stratum.Lvm.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
+    public async Task<Stratum.Platform.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
     {
         if (_crashed)
         {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes;
 using Stratum.Volumes.Filesystems;
 using Xunit.Abstractions;

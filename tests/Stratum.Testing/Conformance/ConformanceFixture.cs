@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Config;
 using Stratum.Csi.V1;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Testing.Conformance;
 

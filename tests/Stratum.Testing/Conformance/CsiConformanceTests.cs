@@ -357,8 +357,8 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>The size the kernel gives the block device a device node (e.g. a published target) refers to.</summary>
     protected static long DeviceSize(string path)
     {
-        var node = Stratum.Volumes.Platform.FileStatus.StatFollow(path);
-        Assert.True(node.Kind == Stratum.Volumes.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
+        var node = Stratum.Platform.FileStatus.StatFollow(path);
+        Assert.True(node.Kind == Stratum.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
         var sectors = File.ReadAllText($"/sys/dev/block/{node.DeviceMajor}:{node.DeviceMinor}/size").Trim();
         return long.Parse(sectors, System.Globalization.CultureInfo.InvariantCulture) * 512;
     }

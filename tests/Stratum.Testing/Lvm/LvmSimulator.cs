@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Testing.Lvm;
 

@@ -1,6 +1,6 @@
 using Stratum.Config;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Testing.Volumes;
 

@@ -2,7 +2,7 @@ using Stratum.Testing.Lvm;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 using static Stratum.Volumes.Tests.Engine.EngineFixture;
 
 namespace Stratum.Volumes.Tests.Engine;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Volumes.Tests.TestSupport;
 

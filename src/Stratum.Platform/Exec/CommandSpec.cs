@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>
 /// One program invocation: an executable and its argument vector. There is deliberately no

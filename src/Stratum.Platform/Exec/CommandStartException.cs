@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>The executable exists but the operating system refused to start it (e.g. permission denied).</summary>
 public sealed class CommandStartException : CommandException

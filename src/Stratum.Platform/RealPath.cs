@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Stratum.Volumes.Platform;
+namespace Stratum.Platform;
 
 /// <summary><c>realpath(3)</c>: the absolute path with every symbolic link, <c>.</c> and <c>..</c> resolved.</summary>
 public static class RealPath

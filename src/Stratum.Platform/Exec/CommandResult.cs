@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>The outcome of a program that ran to completion (whatever its exit code).</summary>
 /// <param name="ExitCode">The process exit code.</param>

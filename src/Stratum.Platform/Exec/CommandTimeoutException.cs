@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>
 /// The command ran longer than its timeout and its whole process tree was killed. Deliberately not

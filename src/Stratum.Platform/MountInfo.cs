@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Stratum.Volumes.Platform;
+namespace Stratum.Platform;
 
 /// <summary>One line of <c>/proc/self/mountinfo</c>.</summary>
 public sealed record MountEntry(

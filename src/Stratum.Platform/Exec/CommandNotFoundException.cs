@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>
 /// The executable does not exist (not in PATH, or the given path is missing). With a command

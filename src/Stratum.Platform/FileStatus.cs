@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Stratum.Volumes.Platform;
+namespace Stratum.Platform;
 
 /// <summary>The kind of a filesystem entry, as <c>lstat(2)</c> reports it.</summary>
 public enum FileKind

@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>Base type for failures to run a program at all (as opposed to a non-zero exit code).</summary>
 public abstract class CommandException : Exception

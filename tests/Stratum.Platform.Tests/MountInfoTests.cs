@@ -1,6 +1,6 @@
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
-namespace Stratum.Volumes.Tests.Platform;
+namespace Stratum.Platform.Tests;
 
 public sealed class MountInfoTests
 {

@@ -1,4 +1,4 @@
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>
 /// Runs external programs. Every subprocess Stratum starts goes through one implementation of

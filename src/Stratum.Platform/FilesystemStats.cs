@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Stratum.Volumes.Platform;
+namespace Stratum.Platform;
 
 /// <summary>What <c>statvfs(3)</c> reports of a mounted filesystem, in bytes and inodes.</summary>
 public readonly record struct FilesystemStats(long TotalBytes, long AvailableBytes, long UsedBytes, long TotalInodes, long FreeInodes, long UsedInodes)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>Log messages of <see cref="CommandRunner"/>; event ids 1000–1099 (the Stratum.Lvm assembly owns 1000–1999).</summary>
 internal static partial class RunnerLog

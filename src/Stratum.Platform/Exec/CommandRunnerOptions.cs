@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>Settings shared by every command the <see cref="CommandRunner"/> starts.</summary>
 public sealed record CommandRunnerOptions

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Stratum.Lvm.Exec;
+namespace Stratum.Platform.Exec;
 
 /// <summary>
 /// Runs programs with <see cref="Process"/>: argv only (no shell), <c>LC_ALL=C</c>, stdout and

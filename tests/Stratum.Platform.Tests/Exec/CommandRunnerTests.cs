@@ -2,10 +2,10 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
-using Stratum.Lvm.Exec;
-using Stratum.Lvm.Tests.TestSupport;
+using Stratum.Platform.Exec;
+using Stratum.Platform.Tests.TestSupport;
 
-namespace Stratum.Lvm.Tests.Exec;
+namespace Stratum.Platform.Tests.Exec;
 
 /// <summary>The real runner against real processes.</summary>
 [SupportedOSPlatform("linux")]
