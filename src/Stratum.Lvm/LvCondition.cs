@@ -59,8 +59,8 @@ public sealed record LvCondition
         return parts.Count == 0 ? null : string.Join(" && ", parts);
     }
 
-    /// <summary>Throws unless every part can be written into a selection safely.</summary>
-    internal void Validate(string paramName)
+    /// <summary>Throws <see cref="LvmValidationException"/> unless every part can be written into a selection safely.</summary>
+    public void Validate(string paramName)
     {
         if (Uuid is not null && (Uuid.Length == 0 || !Uuid.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
         {

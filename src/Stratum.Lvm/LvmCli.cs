@@ -320,9 +320,8 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken)
     {
-        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         ArgumentNullException.ThrowIfNull(condition);
-        condition.Validate(nameof(condition));
+        ValidateTarget(volumeGroup, name, condition);
         List<string> args = ["lvremove", "--yes"];
         AddSelection(args, condition);
         args.Add($"{volumeGroup}/{name}");
@@ -367,30 +366,21 @@ public sealed class LvmCli : ILvm
     }
 
     /// <inheritdoc />
-    public async Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
-    {
-        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
-        LvmValidation.ValidateTags(add, nameof(add));
-        LvmValidation.ValidateTags(remove, nameof(remove));
-        if (add.Count + remove.Count == 0)
-        {
-            throw new LvmValidationException("no tags to add or remove", nameof(add));
-        }
-
-        List<string> args = ["lvchange"];
-        args.AddRange(TagArguments("--addtag", add));
-        args.AddRange(TagArguments("--deltag", remove));
-        args.Add($"{volumeGroup}/{name}");
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        LvmLog.TagsChanged(_logger, volumeGroup, name, string.Join(',', add), string.Join(',', remove));
-    }
+    public Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+        ChangeTagsCoreAsync(volumeGroup, name, null, add, remove, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    public Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
-        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         ArgumentNullException.ThrowIfNull(condition);
-        condition.Validate(nameof(condition));
+        return ChangeTagsCoreAsync(volumeGroup, name, condition, add, remove, cancellationToken);
+    }
+
+    /// <summary>One lvchange adding and removing tags; with a condition, only on an LV that satisfies it (returns whether LVM acted).</summary>
+    private async Task<bool> ChangeTagsCoreAsync(
+        string volumeGroup, string name, LvCondition? condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        ValidateTarget(volumeGroup, name, condition);
         LvmValidation.ValidateTags(add, nameof(add));
         LvmValidation.ValidateTags(remove, nameof(remove));
         if (add.Count + remove.Count == 0)
@@ -404,14 +394,16 @@ public sealed class LvmCli : ILvm
         AddSelection(args, condition);
         args.Add($"{volumeGroup}/{name}");
         var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        var changed = result.StandardOutput.Contains($"Logical volume {volumeGroup}/{name} changed.", StringComparison.Ordinal);
+
+        // A selection that leaves the named LV out is no error: LVM exits 0 and says nothing.
+        var changed = condition is null || result.StandardOutput.Contains($"Logical volume {volumeGroup}/{name} changed.", StringComparison.Ordinal);
         if (changed)
         {
             LvmLog.TagsChanged(_logger, volumeGroup, name, string.Join(',', add), string.Join(',', remove));
         }
         else
         {
-            LvmLog.ConditionNotMet(_logger, "lvchange", volumeGroup, name, condition.ToString());
+            LvmLog.ConditionNotMet(_logger, "lvchange", volumeGroup, name, condition!.ToString());
         }
 
         return changed;
@@ -540,9 +532,15 @@ public sealed class LvmCli : ILvm
         return args;
     }
 
-    private static void AddSelection(List<string> args, LvCondition condition)
+    private static void ValidateTarget(string volumeGroup, string name, LvCondition? condition)
     {
-        if (condition.ToSelection() is { } selection)
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        condition?.Validate(nameof(condition));
+    }
+
+    private static void AddSelection(List<string> args, LvCondition? condition)
+    {
+        if (condition?.ToSelection() is { } selection)
         {
             args.AddRange(["--select", selection]);
         }

@@ -1,5 +1,6 @@
 using Stratum.Platform.Exec;
 using Stratum.Lvm.Tests.TestSupport;
+using Stratum.Testing.Logging;
 
 namespace Stratum.Lvm.Tests;
 

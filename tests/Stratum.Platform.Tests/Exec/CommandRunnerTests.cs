@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Stratum.Platform.Exec;
-using Stratum.Platform.Tests.TestSupport;
+using Stratum.Testing.Logging;
 
 namespace Stratum.Platform.Tests.Exec;
 

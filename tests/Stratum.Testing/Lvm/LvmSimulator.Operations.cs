@@ -562,7 +562,7 @@ public sealed partial class LvmSimulator
         Record(LvmOperation.ChangeTagsIf, $"{volumeGroup}/{name}", instrumented);
         LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         ArgumentNullException.ThrowIfNull(condition);
-        ValidateCondition(condition);
+        condition.Validate(nameof(condition));
         LvmValidation.ValidateTags(add, nameof(add));
         LvmValidation.ValidateTags(remove, nameof(remove));
         if (add.Count + remove.Count == 0)
@@ -589,7 +589,7 @@ public sealed partial class LvmSimulator
         Record(LvmOperation.RemoveVolumeIf, $"{volumeGroup}/{name}", instrumented);
         LvmValidation.ValidateLogicalVolume(volumeGroup, name);
         ArgumentNullException.ThrowIfNull(condition);
-        ValidateCondition(condition);
+        condition.Validate(nameof(condition));
 
         using var _ = await BeginAsync(LvmOperation.RemoveVolumeIf, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvremove", "--yes", "--select", condition.ToSelection() ?? string.Empty, $"{volumeGroup}/{name}");
@@ -614,17 +614,6 @@ public sealed partial class LvmSimulator
         }
 
         return true;
-    }
-
-    /// <summary>LvmCli's check of a condition (it must fit into an LVM selection).</summary>
-    private static void ValidateCondition(LvCondition condition)
-    {
-        if (condition.Uuid is { } uuid && (uuid.Length == 0 || !uuid.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
-        {
-            throw new LvmValidationException($"'{uuid}' is not an LV UUID", nameof(condition));
-        }
-
-        LvmValidation.ValidateTags(condition.Tags, nameof(condition));
     }
 
     // ================================================================ core: PVs and VGs

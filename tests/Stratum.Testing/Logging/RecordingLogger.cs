@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Stratum.Platform.Tests.TestSupport;
+namespace Stratum.Testing.Logging;
 
 /// <summary>An <see cref="ILogger{T}"/> that keeps every entry for assertions.</summary>
-internal sealed class RecordingLogger<T> : ILogger<T>
+public sealed class RecordingLogger<T> : ILogger<T>
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
@@ -22,4 +22,4 @@ internal sealed class RecordingLogger<T> : ILogger<T>
     }
 }
 
-internal sealed record LogEntry(LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Values, Exception? Exception);
+public sealed record LogEntry(LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Values, Exception? Exception);
