@@ -15,6 +15,10 @@ public record EngineDependencies
 
     public IFilesystemOps? Filesystem { get; init; }
 
-    /// <summary>Settings of the one command runner the real LVM and filesystem layers share.</summary>
-    public CommandRunnerOptions? Runner { get; init; }
+    /// <summary>
+    /// The one command runner the real LVM and filesystem layers share (e.g. a real
+    /// <see cref="CommandRunner"/> wrapped to time every command); default a <see cref="CommandRunner"/>
+    /// with default options.
+    /// </summary>
+    public ICommandRunner? Runner { get; init; }
 }

@@ -38,7 +38,7 @@ public sealed class NodeEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var runner = new Lazy<CommandRunner>(() => new CommandRunner(dependencies.Runner ?? new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()));
+        var runner = new Lazy<ICommandRunner>(() => dependencies.Runner ?? new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()));
         var lvm = dependencies.Lvm ?? new LvmCli(runner.Value, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
         var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner.Value, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
         return Create(lvm, filesystem, classes, options, loggerFactory);
