@@ -23,4 +23,11 @@ public sealed record DeviceClass
     public FileSystemType FsType { get; init; } = FileSystemType.Ext4;
 
     public LvCreateSettings LvCreate { get; init; } = LvCreateSettings.Default;
+
+    /// <summary>
+    /// Whether DeleteVolume discards the volume's blocks before removing its LV (where the device
+    /// supports discard), so a thin-provisioned disk or an SSD gets the space back and nothing of
+    /// the volume's data stays readable on the disk. On by default.
+    /// </summary>
+    public bool DiscardOnDelete { get; init; } = true;
 }

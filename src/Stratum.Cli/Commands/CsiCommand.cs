@@ -253,7 +253,7 @@ internal static class CsiCommand
         {
             var mode = new Option<string?>("--access-mode") { Description = "Access mode, e.g. single-node-writer (default), single-node-multi-writer." };
             var block = new Option<bool>("--block") { Description = "A raw block volume instead of a filesystem." };
-            var fsType = new Option<string?>("--fs-type") { Description = "Filesystem type: ext4, xfs, btrfs." };
+            var fsType = new Option<string?>("--fs-type") { Description = $"Filesystem type: {Stratum.Config.FileSystemTypes.Names}." };
             var flags = new Option<string[]>("--mount-flags") { Description = "A mount option; repeat for several." };
             command.Options.Add(mode);
             command.Options.Add(block);

@@ -3,12 +3,7 @@ using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
 using Stratum.Csi.V1;
-using Stratum.Lvm;
-using Stratum.Lvm.Exec;
 using Stratum.Volumes;
-using Stratum.Volumes.Capacity;
-using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Locking;
 
 namespace Stratum.Csi.Hosting;
 
@@ -23,7 +18,7 @@ public sealed class NodePlugin : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly GrpcServer _server;
-    private readonly CapacityCache _capacity;
+    private readonly NodeEngine _engine;
     private readonly TimeSpan _capacityRefresh;
 
     public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory, NodeDependencies? dependencies = null)
@@ -38,18 +33,12 @@ public sealed class NodePlugin : IAsyncDisposable
         var classes = new DeviceClassManager(config);
         _capacityRefresh = TimeSpan.FromSeconds(config.CapacityRefreshSeconds);
 
-        var runner = new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>());
-        var lvm = dependencies.Lvm ?? new LvmCli(runner, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
-        var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
-
-        _capacity = new CapacityCache(lvm, loggerFactory.CreateLogger<CapacityCache>());
-        var engine = new VolumeEngine(lvm, () => classes, _capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory.CreateLogger<VolumeEngine>());
-        Engine = engine;
-        var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
+        _engine = NodeEngine.Create(dependencies, () => classes, new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory);
+        Engine = _engine.Volumes;
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
-        var controller = new ControllerService(engine, options.NodeId);
-        var node = new NodeService(nodeVolumes, options.NodeId);
+        var controller = new ControllerService(_engine.Volumes, options.NodeId);
+        var node = new NodeService(_engine.Node, options.NodeId);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -82,8 +71,8 @@ public sealed class NodePlugin : IAsyncDisposable
         {
             try
             {
-                await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
-                _capacity.StartPeriodicRefresh(_capacityRefresh);
+                await _engine.StartAsync(cancellationToken).ConfigureAwait(false);
+                _engine.Capacity.StartPeriodicRefresh(_capacityRefresh);
                 Readiness.MarkReady();
             }
             catch (Exception ex)
@@ -106,6 +95,6 @@ public sealed class NodePlugin : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
-        await _capacity.DisposeAsync().ConfigureAwait(false);
+        await _engine.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -196,8 +196,8 @@ public sealed class ControllerService : Controller.ControllerBase
         VolumeContext = { [DeviceClassParameter] = volume.Metadata.DeviceClass },
     };
 
-    private static VolumeCondition Condition(ManagedVolume volume) => volume.Lv.HealthStatus is { } health
-        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Lv.FullName} {health}" }
+    private static VolumeCondition Condition(ManagedVolume volume) => volume.HealthStatus is { } health
+        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Name} {health}" }
         : new VolumeCondition { Abnormal = false, Message = "healthy" };
 
     private static (long Required, long Limit) Range(CapacityRange? range)

@@ -31,6 +31,14 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
         _ => sizeBytes,
     };
 
+    /// <summary>VG bytes an existing LV occupies: its size; for raid1 each image plus its metadata extent; nothing for a thin volume (its pool holds the space).</summary>
+    public static long Footprint(LogicalVolume lv, long extentBytes) => lv switch
+    {
+        { IsThinVolume: true } => 0,
+        { SegmentType: "raid1" } => checked(Math.Max(lv.Stripes, 2) * (lv.SizeBytes + extentBytes)),
+        _ => lv.SizeBytes,
+    };
+
     /// <summary>Capacity of a class on this VG, keeping <paramref name="spareBytes"/> free.</summary>
     public ClassCapacity CapacityFor(DeviceClass deviceClass)
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.RealLvm.Tests.Harness;
 using Stratum.Testing.Conformance;
 using Xunit.Abstractions;

@@ -2,9 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Config;
 using Stratum.Csi.V1;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Testing.Conformance;
 

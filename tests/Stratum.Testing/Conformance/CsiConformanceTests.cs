@@ -98,7 +98,7 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
             await Mounts.UnmountAllBelowAsync(TestDirectory);
             var shared = Fixture.SharedVolumes.Values.Select(v => LvOf(v.VolumeId)).ToHashSet(StringComparer.Ordinal);
             var made = Lvm.CallsSince(_firstCall)
-                .Where(c => c.Operation == LvmOperation.CreateVolume)
+                .Where(c => c.Operation is LvmOperation.CreateVolume or LvmOperation.CreateVolumeWithoutReadBack)
                 .Select(c => c.Target)
                 .Concat(_rawLvs)
                 .Distinct(StringComparer.Ordinal)
@@ -358,8 +358,8 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>The size the kernel gives the block device a device node (e.g. a published target) refers to.</summary>
     protected static long DeviceSize(string path)
     {
-        var node = Stratum.Volumes.Platform.FileStatus.StatFollow(path);
-        Assert.True(node.Kind == Stratum.Volumes.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
+        var node = Stratum.Platform.FileStatus.StatFollow(path);
+        Assert.True(node.Kind == Stratum.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
         var sectors = File.ReadAllText($"/sys/dev/block/{node.DeviceMajor}:{node.DeviceMinor}/size").Trim();
         return long.Parse(sectors, System.Globalization.CultureInfo.InvariantCulture) * 512;
     }
