@@ -23,4 +23,13 @@ public sealed record DeviceClass
     public FileSystemType FsType { get; init; } = FileSystemType.Ext4;
 
     public LvCreateSettings LvCreate { get; init; } = LvCreateSettings.Default;
+
+    /// <summary>Disks Stratum may claim for <see cref="VolumeGroup"/> (null: the VG is managed by hand).</summary>
+    public DevicePatterns? Devices { get; init; }
+
+    /// <summary>Set for a thin class: its volumes are thin volumes in this pool. Null for a thick class.</summary>
+    public ThinPoolSettings? Thin { get; init; }
+
+    /// <summary>Whether the class carves thin volumes from a pool.</summary>
+    public bool IsThin => Thin is not null;
 }
