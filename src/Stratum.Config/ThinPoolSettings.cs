@@ -75,7 +75,7 @@ public sealed record ThinPoolSize
 
     /// <summary>The data size for a VG of <paramref name="volumeGroupBytes"/> (before any cap for metadata and spare).</summary>
     public long For(long volumeGroupBytes) =>
-        Bytes ?? volumeGroupBytes / 100 * PercentOfVolumeGroup!.Value;
+        Bytes ?? (long)((Int128)volumeGroupBytes * PercentOfVolumeGroup!.Value / 100);
 
     public override string ToString() => Bytes is { } bytes ? ByteSize.Format(bytes) : $"{PercentOfVolumeGroup}%";
 }
