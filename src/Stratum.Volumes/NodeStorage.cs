@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Stratum.Config;
+using Stratum.Lvm;
+using Stratum.Volumes.Capacity;
+using Stratum.Volumes.Disks;
+using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.Locking;
+
+namespace Stratum.Volumes;
+
+/// <summary>
+/// The node's storage side as one unit, in the order it must start: the live configuration
+/// (<see cref="ConfigMonitor"/>), start-up recovery (activate what Stratum created, report what is
+/// missing), disk management (claim blank disks, create pools), the engine (rediscover and
+/// activate Stratum's volumes, fill the capacity cache), then the background work: capacity
+/// refresh, disk rescans and hot reload (a new snapshot triggers a disk scan; the engine reads the
+/// snapshot of the moment for every operation). The CSI layer serves on top of <see cref="Engine"/>.
+/// </summary>
+public sealed partial class NodeStorage : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggers;
+    private readonly NodeRecovery _recovery;
+
+    public NodeStorage(ConfigMonitor config, ILvm lvm, IFilesystemOps filesystem, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _loggers = loggers;
+        Config = config;
+        Capacity = new CapacityCache(lvm, loggers.CreateLogger<CapacityCache>());
+        Engine = new VolumeEngine(lvm, () => config.Current.Classes, Capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = nodeId }, loggers.CreateLogger<VolumeEngine>());
+        Disks = new DiskManager(lvm, filesystem, host, Capacity.RefreshAsync, loggers.CreateLogger<DiskManager>(), diskOptions);
+        _recovery = new NodeRecovery(lvm, loggers.CreateLogger<NodeRecovery>());
+    }
+
+    public ConfigMonitor Config { get; }
+
+    public CapacityCache Capacity { get; }
+
+    public VolumeEngine Engine { get; }
+
+    public DiskManager Disks { get; }
+
+    /// <summary>What start-up recovery found (<see cref="RecoveryReport.Empty"/> before <see cref="StartAsync"/>).</summary>
+    public RecoveryReport Recovery { get; private set; } = RecoveryReport.Empty;
+
+    /// <summary>Recovers, claims disks, starts the engine, then the background work. Throws what the engine's start throws.</summary>
+    public async Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken)
+    {
+        var classes = Config.Current.Classes;
+        Recovery = await _recovery.RunAsync(classes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Disks.ScanAsync(classes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LvmException or IOException)
+        {
+            // Serving the volumes that exist matters more than claiming new disks now; the next scan retries.
+            FirstScanFailed(_loggers.CreateLogger<NodeStorage>(), e.Message);
+        }
+
+        var volumes = await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
+        Capacity.StartPeriodicRefresh(Config.Current.Config.CapacityRefreshInterval);
+        Config.Changed += _ => Disks.RequestScan();
+        Disks.Start(() => Config.Current.Classes, scanFirst: false);
+        Config.Start();
+        return volumes;
+    }
+
+    /// <summary>Stops the background work; the configuration monitor given to the constructor is disposed too (it is owned).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Config.DisposeAsync().ConfigureAwait(false);
+        await Disks.DisposeAsync().ConfigureAwait(false);
+        await Capacity.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 5690, Level = LogLevel.Error, Message = "The first disk scan failed; volumes are served anyway and the next scan retries: {Reason}")]
+    private static partial void FirstScanFailed(ILogger logger, string reason);
+}
