@@ -11,6 +11,9 @@ public sealed record ConfigMonitorOptions
     /// <summary>The configuration file; null uses <see cref="ConfigLoader.BuiltInDefault"/> and watches nothing.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>A configuration to use as it is instead of a file (tests, benchmarks); nothing is watched.</summary>
+    public StratumConfig? FixedConfig { get; init; }
+
     /// <summary>This node's name, for the <c>nodes</c> sections.</summary>
     public required string NodeName { get; init; }
 
@@ -99,9 +102,16 @@ public sealed partial class ConfigMonitor : IAsyncDisposable
         {
             LastCheckedAt = DateTimeOffset.UtcNow,
         };
-        Log.Applied(logger, 1, options.ConfigPath ?? "(built-in default)", monitor.Current.Node.Node.ToString(), monitor.Current.Node.Origin, Describe(monitor.Current.Node));
+        Log.Applied(logger, 1, SourceOf(options), monitor.Current.Node.Node.ToString(), monitor.Current.Node.Origin, Describe(monitor.Current.Node));
         return monitor;
     }
+
+    /// <summary>
+    /// <see cref="CreateAsync"/> for a synchronous start-up path (the plugin's constructor); the only
+    /// waiting is for the local files.
+    /// </summary>
+    public static ConfigMonitor Create(ConfigMonitorOptions options, ILogger<ConfigMonitor> logger) =>
+        CreateAsync(options, logger, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Starts watching the files (a watcher on each directory, and the poll timer).</summary>
     public void Start()
@@ -112,7 +122,7 @@ public sealed partial class ConfigMonitor : IAsyncDisposable
         }
 
         var files = new List<string>(_options.Labels.WatchedFiles);
-        if (_options.ConfigPath is { } path)
+        if (_options.ConfigPath is { } path && _options.FixedConfig is null)
         {
             files.Insert(0, path);
         }
@@ -198,7 +208,7 @@ public sealed partial class ConfigMonitor : IAsyncDisposable
 
         var next = new ConfigSnapshot(current.Generation + 1, node, hash, DateTimeOffset.UtcNow);
         Volatile.Write(ref _current, next);
-        Log.Applied(_logger, next.Generation, _options.ConfigPath ?? "(built-in default)", node.Node.ToString(), node.Origin, Describe(node));
+        Log.Applied(_logger, next.Generation, SourceOf(_options), node.Node.ToString(), node.Origin, Describe(node));
         Changed?.Invoke(next);
         return ReloadOutcome.Applied;
     }
@@ -216,19 +226,20 @@ public sealed partial class ConfigMonitor : IAsyncDisposable
     /// <summary>Reads the file and the labels; returns their hash and a function that validates them into this node's view.</summary>
     private static async Task<(string Hash, Func<NodeConfig> Build)> ReadAsync(ConfigMonitorOptions options, CancellationToken cancellationToken)
     {
-        var path = options.ConfigPath;
+        var path = options.FixedConfig is null ? options.ConfigPath : null;
         var text = path is null ? null : ConfigLoader.ReadFile(path);
         var labels = await options.Labels.ReadAsync(cancellationToken).ConfigureAwait(false);
         var identity = new NodeIdentity(options.NodeName, labels);
 
-        var content = new StringBuilder(text ?? "(built-in)").Append('\0');
+        var content = new StringBuilder(text ?? options.FixedConfig?.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(built-in)").Append('\0');
         foreach (var (key, value) in identity.Labels)
         {
             content.Append(key).Append('=').Append(value).Append('\n');
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString())))[..12];
-        return (hash, () => (text is null ? ConfigLoader.BuiltInDefault : ConfigLoader.LoadFromText(text, path!)).ForNode(identity));
+        var fixedConfig = options.FixedConfig ?? ConfigLoader.BuiltInDefault;
+        return (hash, () => (text is null ? fixedConfig : ConfigLoader.LoadFromText(text, path!)).ForNode(identity));
     }
 
     private async Task RunAsync(CancellationToken stop)
@@ -286,6 +297,10 @@ public sealed partial class ConfigMonitor : IAsyncDisposable
             Log.WatchFailed(_logger, directory, e.Message, _options.PollInterval.TotalSeconds);
         }
     }
+
+    /// <summary>Where the configuration comes from, for logs and status.</summary>
+    public static string SourceOf(ConfigMonitorOptions options) =>
+        options.FixedConfig is not null ? "(given configuration)" : options.ConfigPath ?? "(built-in default)";
 
     private static string Describe(NodeConfig node) =>
         node.DeviceClasses.Count == 0 ? "none" : string.Join(", ", node.DeviceClasses.Select(c => $"{c.Name} (VG {c.VolumeGroup}{(c.IsThin ? $", thin pool {c.Thin!.Pool}" : string.Empty)})"));

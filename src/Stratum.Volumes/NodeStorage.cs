@@ -20,6 +20,8 @@ public sealed partial class NodeStorage : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
     private readonly NodeRecovery _recovery;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _inventoryLoop;
 
     public NodeStorage(ConfigMonitor config, ILvm lvm, IFilesystemOps filesystem, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null)
     {
@@ -31,6 +33,7 @@ public sealed partial class NodeStorage : IAsyncDisposable
         Engine = new VolumeEngine(lvm, () => config.Current.Classes, Capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = nodeId }, loggers.CreateLogger<VolumeEngine>());
         Disks = new DiskManager(lvm, filesystem, host, Capacity.RefreshAsync, loggers.CreateLogger<DiskManager>(), diskOptions);
         _recovery = new NodeRecovery(lvm, loggers.CreateLogger<NodeRecovery>());
+        Inventory = new VolumeInventory(lvm);
     }
 
     public ConfigMonitor Config { get; }
@@ -40,6 +43,9 @@ public sealed partial class NodeStorage : IAsyncDisposable
     public VolumeEngine Engine { get; }
 
     public DiskManager Disks { get; }
+
+    /// <summary>The LVs of the configured VGs as last read, refreshed with the capacity cache's period.</summary>
+    public VolumeInventory Inventory { get; }
 
     /// <summary>What start-up recovery found (<see cref="RecoveryReport.Empty"/> before <see cref="StartAsync"/>).</summary>
     public RecoveryReport Recovery { get; private set; } = RecoveryReport.Empty;
@@ -64,12 +70,41 @@ public sealed partial class NodeStorage : IAsyncDisposable
         Config.Changed += _ => Disks.RequestScan();
         Disks.Start(() => Config.Current.Classes, scanFirst: false);
         Config.Start();
+        _inventoryLoop = Task.Run(() => RefreshInventoryAsync(_stop.Token), CancellationToken.None);
         return volumes;
+    }
+
+    private async Task RefreshInventoryAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Inventory.RefreshAsync(Config.Current.Classes.VolumeGroups, stop).ConfigureAwait(false);
+                await Task.Delay(Config.Current.Config.CapacityRefreshInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is LvmException or IOException)
+            {
+                InventoryFailed(_loggers.CreateLogger<NodeStorage>(), e.Message);
+                await Task.Delay(Config.Current.Config.CapacityRefreshInterval, stop).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Stops the background work; the configuration monitor given to the constructor is disposed too (it is owned).</summary>
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_inventoryLoop is not null)
+        {
+            await _inventoryLoop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
         await Config.DisposeAsync().ConfigureAwait(false);
         await Disks.DisposeAsync().ConfigureAwait(false);
         await Capacity.DisposeAsync().ConfigureAwait(false);
@@ -77,4 +112,7 @@ public sealed partial class NodeStorage : IAsyncDisposable
 
     [LoggerMessage(EventId = 5690, Level = LogLevel.Error, Message = "The first disk scan failed; volumes are served anyway and the next scan retries: {Reason}")]
     private static partial void FirstScanFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5691, Level = LogLevel.Warning, Message = "Reading the volume groups' LVs for status failed (retried): {Reason}")]
+    private static partial void InventoryFailed(ILogger logger, string reason);
 }

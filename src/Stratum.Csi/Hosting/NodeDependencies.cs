@@ -1,5 +1,6 @@
 using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Volumes.Disks;
 using Stratum.Volumes.Filesystems;
 
 namespace Stratum.Csi.Hosting;
@@ -14,6 +15,9 @@ public sealed record NodeDependencies
 
     public IFilesystemOps? Filesystem { get; init; }
 
-    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/>.</summary>
+    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/> (no hot reload then).</summary>
     public StratumConfig? Config { get; init; }
+
+    /// <summary>What disk management sees of /dev, /sys and the mounts (default: the real ones).</summary>
+    public IDiskHost? DiskHost { get; init; }
 }
