@@ -37,6 +37,8 @@ public sealed partial class DiskManager : IAsyncDisposable
     private readonly DiskManagerOptions _options;
     private readonly SemaphoreSlim _scanGate = new(1, 1);
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private int _fullScanRequested;
+    private IReadOnlySet<(string Path, DeviceNumber Number)> _lastMatched = new HashSet<(string, DeviceNumber)>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _lastLogged = new(StringComparer.Ordinal);
@@ -57,8 +59,19 @@ public sealed partial class DiskManager : IAsyncDisposable
     /// <summary>The last scan's outcome (<see cref="DiskReport.Empty"/> before the first).</summary>
     public DiskReport LastReport => Volatile.Read(ref _last);
 
-    /// <summary>Asks for a scan soon (a configuration change, a device that appeared).</summary>
-    public void RequestScan() => _requests.Writer.TryWrite(true);
+    /// <summary>Asks for a full scan soon (e.g. the configuration changed).</summary>
+    public void RequestScan()
+    {
+        Interlocked.Exchange(ref _fullScanRequested, 1);
+        _requests.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Something appeared under a watched directory. /dev changes with every LV Stratum creates, so
+    /// this only scans when the set of matching disks differs from the last scan's (a directory
+    /// listing, no LVM command).
+    /// </summary>
+    internal void OnDeviceChange() => _requests.Writer.TryWrite(true);
 
     /// <summary>
     /// Keeps scanning in the background, periodically and on request, with the classes of the moment;
@@ -110,31 +123,8 @@ public sealed partial class DiskManager : IAsyncDisposable
             return new DiskReport(DateTimeOffset.UtcNow, [], []);
         }
 
-        // Which disks each group's patterns match, by device number (a disk may be reached by several names).
-        var matches = new Dictionary<DeviceNumber, Match>();
-        foreach (var plan in plans)
-        {
-            foreach (var pattern in plan.Devices.Patterns)
-            {
-                foreach (var entry in _host.ListDirectory(pattern.Directory).Where(pattern.MatchesName).Order(StringComparer.Ordinal))
-                {
-                    var path = pattern.Directory + "/" + entry;
-                    if (_host.BlockDeviceNumber(path) is not { } number)
-                    {
-                        continue;
-                    }
-
-                    if (!matches.TryGetValue(number, out var match))
-                    {
-                        matches[number] = new Match(path, number, [plan]);
-                    }
-                    else if (!match.Plans.Contains(plan))
-                    {
-                        match.Plans.Add(plan);
-                    }
-                }
-            }
-        }
+        var matches = FindMatches(plans);
+        Volatile.Write(ref _lastMatched, Fingerprint(matches));
 
         var pvs = await _lvm.ListPhysicalVolumesAsync(null, cancellationToken).ConfigureAwait(false);
         var pvByNumber = new Dictionary<DeviceNumber, PhysicalVolume>();
@@ -238,6 +228,40 @@ public sealed partial class DiskManager : IAsyncDisposable
         LogOutcome(disks);
         return new DiskReport(DateTimeOffset.UtcNow, disks, statuses);
     }
+
+    /// <summary>Which disks each group's patterns match, by device number (a disk may be reached by several names).</summary>
+    private Dictionary<DeviceNumber, Match> FindMatches(IReadOnlyList<GroupPlan> plans)
+    {
+        var matches = new Dictionary<DeviceNumber, Match>();
+        foreach (var plan in plans)
+        {
+            foreach (var pattern in plan.Devices.Patterns)
+            {
+                foreach (var entry in _host.ListDirectory(pattern.Directory).Where(pattern.MatchesName).Order(StringComparer.Ordinal))
+                {
+                    var path = pattern.Directory + "/" + entry;
+                    if (_host.BlockDeviceNumber(path) is not { } number)
+                    {
+                        continue;
+                    }
+
+                    if (!matches.TryGetValue(number, out var match))
+                    {
+                        matches[number] = new Match(path, number, [plan]);
+                    }
+                    else if (!match.Plans.Contains(plan))
+                    {
+                        match.Plans.Add(plan);
+                    }
+                }
+            }
+        }
+
+        return matches;
+    }
+
+    private static HashSet<(string Path, DeviceNumber Number)> Fingerprint(Dictionary<DeviceNumber, Match> matches) =>
+        [.. matches.Values.Select(m => (m.Path, m.Number))];
 
     private async Task<DiskStatus> ClaimAsync(GroupPlan plan, VolumeGroup? existing, string path, BlockDevice device, CancellationToken cancellationToken)
     {
@@ -363,9 +387,11 @@ public sealed partial class DiskManager : IAsyncDisposable
                 {
                     request ??= _requests.Reader.WaitToReadAsync(stop).AsTask();
                     var tick = Task.Delay(current.Config.DiskRescanInterval, stop);
+                    var periodic = true;
                     if (await Task.WhenAny(request, tick).ConfigureAwait(false) == request)
                     {
                         request = null;
+                        periodic = false;
                         await Task.Delay(_options.HotplugDebounce, stop).ConfigureAwait(false);
                         while (_requests.Reader.TryRead(out _))
                         {
@@ -373,6 +399,11 @@ public sealed partial class DiskManager : IAsyncDisposable
                     }
 
                     current = classes();
+                    var full = Interlocked.Exchange(ref _fullScanRequested, 0) == 1 || periodic;
+                    if (!full && Fingerprint(FindMatches(Plans(current))).SetEquals(Volatile.Read(ref _lastMatched)))
+                    {
+                        continue; // a device came or went, but not one the patterns match
+                    }
                 }
 
                 first = false;
@@ -406,8 +437,8 @@ public sealed partial class DiskManager : IAsyncDisposable
             try
             {
                 var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName };
-                watcher.Created += (_, _) => RequestScan();
-                watcher.Renamed += (_, _) => RequestScan();
+                watcher.Created += (_, _) => OnDeviceChange();
+                watcher.Renamed += (_, _) => OnDeviceChange();
                 watcher.EnableRaisingEvents = true;
                 _watchers[directory] = watcher;
             }

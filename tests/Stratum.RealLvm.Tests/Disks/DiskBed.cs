@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Stratum.Config;
+using Stratum.Csi.Grpc;
+using Stratum.Csi.Hosting;
 using Stratum.Lvm;
 using Stratum.Lvm.Exec;
 using Stratum.RealLvm.Tests.Harness;
 using Stratum.Volumes;
-using Stratum.Volumes.Disks;
-using Stratum.Volumes.Filesystems;
 
 namespace Stratum.RealLvm.Tests.Disks;
 
@@ -14,9 +13,8 @@ namespace Stratum.RealLvm.Tests.Disks;
 /// One bed for the disk-management scenario: the testbed's first three disks whole and blank (for
 /// examples/disks.yaml), slices carrying what must be refused (an ext4 filesystem, a GPT, a LUKS
 /// header, a PV of another VG), blank slices to add while running and for a VG that loses a disk,
-/// and the node's storage stack (<see cref="NodeStorage"/>: configuration, recovery, disk
-/// management, engine) built the way the plugin builds it, restartable. Everything is removed
-/// afterwards; a cleanup failure fails the run.
+/// and the real plugin (<see cref="NodePlugin"/>, in this process, on a socket under /run) with a
+/// client, restartable. Everything is removed afterwards; a cleanup failure fails the run.
 /// </summary>
 public sealed class DiskBed : IAsyncLifetime
 {
@@ -62,7 +60,17 @@ public sealed class DiskBed : IAsyncLifetime
 
     public const string RecoveryGroup = "tbrecover";
 
-    public NodeStorage? Storage { get; private set; }
+    public NodePlugin? Plugin { get; private set; }
+
+    /// <summary>The running plugin's storage side (configuration, disks, recovery, engine).</summary>
+    public NodeStorage? Storage => Plugin?.Storage;
+
+    public CsiClient Client { get; private set; } = null!;
+
+    public ServerEndpoint Endpoint => ServerEndpoint.Parse("unix://" + Path.Combine(ConfigDirectory, "csi.sock"));
+
+    /// <summary>Where staging and target paths go (mount points must be on the VM's tmpfs).</summary>
+    public string WorkDirectory => Path.Combine(ConfigDirectory, "work");
 
     public LvmCli Lvm { get; private set; } = null!;
 
@@ -128,31 +136,33 @@ public sealed class DiskBed : IAsyncLifetime
             : example.TrimEnd() + "\n" + string.Concat(extraDevices.Select(d => $"      - {d}\n"));
     }
 
-    /// <summary>Starts the node's storage stack on the current configuration (as the plugin does at start).</summary>
-    public async Task<NodeStorage> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts the plugin on the current configuration, as `stratum node` does, and connects a client.</summary>
+    public async Task<NodePlugin> StartAsync()
     {
-        if (Storage is not null)
+        if (Plugin is not null)
         {
-            throw new InvalidOperationException("stop the running stack first");
+            throw new InvalidOperationException("stop the running plugin first");
         }
 
-        var monitor = await ConfigMonitor.CreateAsync(
-            new ConfigMonitorOptions { ConfigPath = ConfigPath, NodeName = NodeId, PollInterval = TimeSpan.FromSeconds(2) },
-            new Logger<ConfigMonitor>(Log),
-            cancellationToken);
-        var runner = new CommandRunner(new CommandRunnerOptions { DefaultTimeout = LvmUnderTest.CommandTimeout }, new Logger<CommandRunner>(Log));
-        var filesystem = new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), new Logger<LinuxFilesystemOps>(Log));
-        Storage = new NodeStorage(monitor, Lvm, filesystem, new LinuxDiskHost(), NodeId, Log, new DiskManagerOptions { HotplugDebounce = TimeSpan.FromMilliseconds(500) });
-        await Storage.StartAsync(cancellationToken);
-        return Storage;
+        Directory.CreateDirectory(WorkDirectory);
+        var plugin = new NodePlugin(
+            new NodeOptions { Endpoints = [Endpoint], NodeId = NodeId, ConfigPath = ConfigPath, ShutdownGracePeriod = TimeSpan.FromSeconds(5) },
+            Log,
+            new NodeDependencies { Lvm = Lvm });
+        Plugin = plugin;
+        await plugin.StartAndWaitAsync();
+        Client = new CsiClient(Endpoint);
+        return plugin;
     }
 
     public async Task StopAsync()
     {
-        if (Storage is { } storage)
+        if (Plugin is { } plugin)
         {
-            Storage = null;
-            await storage.DisposeAsync();
+            Plugin = null;
+            Client.Dispose();
+            await plugin.StopAsync();
+            await plugin.DisposeAsync();
         }
     }
 

@@ -267,6 +267,37 @@ public sealed class DiskManagerTests : IAsyncLifetime
         await WaitUntilAsync(async () => (await _lvm.Admin.GetVolumeGroupAsync("stratum", default))?.PhysicalVolumeCount == 2);
     }
 
+    [Fact]
+    public async Task OnDeviceChange_NoNewMatchingDisk_NoLvmCommand()
+    {
+        AddDisk("vdb", 4 * Gi);
+        var classes = Classes("/dev/vd[b-z]");
+        _disks.Start(() => classes);
+        await WaitUntilAsync(async () => (await _lvm.Admin.GetVolumeGroupAsync("stratum", default)) is not null);
+        await WaitUntilAsync(() => Task.FromResult(_disks.LastReport.Disks.Count == 1));
+        _lvm.ResetCalls();
+
+        _host.Add("dm-5", Gi, d => d with { DeviceMapperName = "stratum-pvc", DeviceMapperUuid = "LVM-x" }); // an LV Stratum just made
+        _disks.OnDeviceChange();
+        await Task.Delay(300);
+
+        Assert.Equal(0, _lvm.TotalCallCount);
+    }
+
+    [Fact]
+    public async Task OnDeviceChange_MatchingDiskAppears_ClaimedWithinSeconds()
+    {
+        AddDisk("vdb", 4 * Gi);
+        var classes = Classes("/dev/vd[b-z]");
+        _disks.Start(() => classes);
+        await WaitUntilAsync(async () => (await _lvm.Admin.GetVolumeGroupAsync("stratum", default))?.PhysicalVolumeCount == 1);
+
+        AddDisk("vdc", 4 * Gi);
+        _disks.OnDeviceChange();
+
+        await WaitUntilAsync(async () => (await _lvm.Admin.GetVolumeGroupAsync("stratum", default))?.PhysicalVolumeCount == 2);
+    }
+
     /// <summary>Puts the device the scenario needs at /dev/vdx (or a related name) and returns the path to match.</summary>
     private string Arrange(string scenario)
     {
