@@ -80,7 +80,9 @@ public sealed partial class NodeStorage : IAsyncDisposable
         {
             try
             {
-                await Inventory.RefreshAsync(Config.Current.Classes.VolumeGroups, stop).ConfigureAwait(false);
+                // Only VGs the capacity cache saw: an absent VG is reported there, not re-queried every period.
+                var present = Config.Current.Classes.VolumeGroups.Where(g => Capacity.Find(g) is not null).ToList();
+                await Inventory.RefreshAsync(present, stop).ConfigureAwait(false);
                 await Task.Delay(Config.Current.Config.CapacityRefreshInterval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
