@@ -66,31 +66,40 @@ public sealed partial class NodeRecovery(ILvm lvm, ILogger<NodeRecovery> logger)
             }
         }
 
-        var pvs = await lvm.ListPhysicalVolumesAsync(null, cancellationToken).ConfigureAwait(false);
-        var missingPvs = pvs
-            .Where(pv => pv.VolumeGroup is { } vg && configured.Contains(vg) && IsMissing(pv))
-            .Select(pv => new MissingPhysicalVolume(pv.VolumeGroup!, pv.Uuid))
-            .ToList();
-        foreach (var pv in missingPvs)
+        // The usual node (its configured VGs whole, no other VG) costs no more commands: PVs are
+        // listed only when a VG is partial, Stratum's volumes only when one could need reporting.
+        var partial = groups.Where(g => configured.Contains(g.Name) && IsPartial(g)).Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
+        var missingPvs = new List<MissingPhysicalVolume>();
+        if (partial.Count > 0)
         {
-            Log.PhysicalVolumeMissing(logger, pv.VolumeGroup, pv.Uuid);
+            var pvs = await lvm.ListPhysicalVolumesAsync(null, cancellationToken).ConfigureAwait(false);
+            missingPvs.AddRange(pvs
+                .Where(pv => pv.VolumeGroup is { } vg && partial.Contains(vg) && IsMissing(pv))
+                .Select(pv => new MissingPhysicalVolume(pv.VolumeGroup!, pv.Uuid)));
+            foreach (var pv in missingPvs)
+            {
+                Log.PhysicalVolumeMissing(logger, pv.VolumeGroup, pv.Uuid);
+            }
         }
 
         var unservable = new List<UnservableVolume>();
-        foreach (var lv in await lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false))
+        if (partial.Count > 0 || groups.Any(g => !configured.Contains(g.Name)))
         {
-            if (ManagedVolume.From(lv) is not { } volume)
+            foreach (var lv in await lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false))
             {
-                continue;
-            }
+                if (ManagedVolume.From(lv) is not { } volume)
+                {
+                    continue;
+                }
 
-            var reason = IsPartial(lv) ? $"it needs a missing physical volume of volume group '{lv.VolumeGroup}'"
-                : !configured.Contains(lv.VolumeGroup) ? $"no device class of this node uses volume group '{lv.VolumeGroup}'"
-                : null;
-            if (reason is not null)
-            {
-                unservable.Add(new UnservableVolume(volume.Id.ToString(), volume.Metadata.CsiName, reason));
-                Log.VolumeUnservable(logger, volume.Metadata.CsiName, volume.Id.ToString(), reason);
+                var reason = IsPartial(lv) ? $"it needs a missing physical volume of volume group '{lv.VolumeGroup}'"
+                    : !configured.Contains(lv.VolumeGroup) ? $"no device class of this node uses volume group '{lv.VolumeGroup}'"
+                    : null;
+                if (reason is not null)
+                {
+                    unservable.Add(new UnservableVolume(volume.Id.ToString(), volume.Metadata.CsiName, reason));
+                    Log.VolumeUnservable(logger, volume.Metadata.CsiName, volume.Id.ToString(), reason);
+                }
             }
         }
 
@@ -101,6 +110,9 @@ public sealed partial class NodeRecovery(ILvm lvm, ILogger<NodeRecovery> logger)
     /// <summary>LVM names a PV it cannot find <c>[unknown]</c> and sets the third <c>pv_attr</c> character to <c>m</c>.</summary>
     private static bool IsMissing(PhysicalVolume pv) =>
         pv.Name == "[unknown]" || (pv.Attributes.Length >= 3 && pv.Attributes[2] == 'm');
+
+    /// <summary>A VG missing a PV: the fourth <c>vg_attr</c> character is <c>p</c>.</summary>
+    private static bool IsPartial(VolumeGroup group) => group.Attributes.Length >= 4 && group.Attributes[3] == 'p';
 
     /// <summary>An LV with extents on a missing PV: health "partial", or the ninth <c>lv_attr</c> character <c>p</c>.</summary>
     private static bool IsPartial(LogicalVolume lv) =>
