@@ -4,7 +4,7 @@ using Stratum.Cli.Commands;
 
 namespace Stratum.Cli;
 
-/// <summary>The <c>stratum</c> command line: <c>node</c>, <c>csi</c>, <c>version</c>.</summary>
+/// <summary>The <c>stratum</c> command line: <c>node</c>, <c>csi</c>, <c>status</c>, <c>version</c>.</summary>
 public static class StratumCli
 {
     /// <summary>Exit code for a command line that does not parse or does not validate.</summary>
@@ -17,6 +17,7 @@ public static class StratumCli
             ControllerCommand.Create(),
             GcCommand.Create(),
             CsiCommand.Create(),
+            StatusCommand.Create(),
             VersionCommand.Create(),
         };
 

@@ -137,10 +137,15 @@ public sealed partial class VolumeEngine
         return (IReadOnlyList<ManagedVolume>)volumes;
     });
 
-    /// <summary>The device class a request names (null or empty: the default).</summary>
-    public DeviceClass ResolveClass(string? name) =>
-        Classes.Find(name)
-        ?? throw new VolumeException(VolumeError.InvalidArgument, $"device class '{name}' is not configured on node {_options.NodeId} (known: {string.Join(", ", Classes.All.Select(c => c.Name))})");
+    /// <summary>The device class a request names (null or empty: the default); NoSpace on a node configured to provision nothing.</summary>
+    public DeviceClass ResolveClass(string? name)
+    {
+        var classes = Classes; // one snapshot for the whole lookup
+        return classes.Find(name)
+            ?? throw (classes.RefusalReason is { } refusal
+                ? new VolumeException(VolumeError.NoSpace, refusal)
+                : new VolumeException(VolumeError.InvalidArgument, $"device class '{name}' is not configured on node {_options.NodeId} (known: {string.Join(", ", classes.All.Select(c => c.Name))})"));
+    }
 
     /// <summary>Capacity of a class, from memory.</summary>
     public ClassCapacity GetCapacity(DeviceClass deviceClass) => _capacity.CapacityFor(deviceClass);

@@ -575,6 +575,7 @@ public sealed class InvalidConfigTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    [MemberData(nameof(InvalidNodeAndDiskConfigTests.Cases), MemberType = typeof(InvalidNodeAndDiskConfigTests))]
     public void LoadFromText_InvalidConfig_OneProblemAtLineNamingRule(string scenario, string yaml, int line, int column, string rule)
     {
         var exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFromText(yaml, Source));

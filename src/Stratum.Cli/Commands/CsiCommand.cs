@@ -72,19 +72,8 @@ internal static class CsiCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var message = builder.Build(result, result.GetValue(request));
-            var target = result.GetValue(endpoint) is { Length: > 0 } e ? e
-                : Environment.GetEnvironmentVariable("CSI_ENDPOINT") is { Length: > 0 } env ? env
-                : NodeCommand.DefaultEndpoint;
-            if (!ServerEndpoint.TryParse(target, out var parsed, out var error))
-            {
-                throw new UsageException($"--endpoint: {error}");
-            }
-
-            var seconds = result.GetValue(timeout);
-            if (seconds <= 0)
-            {
-                throw new UsageException("--timeout must be positive");
-            }
+            var parsed = ResolveEndpoint(result.GetValue(endpoint));
+            var seconds = PositiveSeconds(result.GetValue(timeout));
 
             using var client = new CsiClient(parsed);
             try
@@ -101,6 +90,18 @@ internal static class CsiCommand
         });
         return command;
     }
+
+    /// <summary>The plugin endpoint to call: the flag, else $CSI_ENDPOINT, else the default socket.</summary>
+    internal static ServerEndpoint ResolveEndpoint(string? value)
+    {
+        var target = value is { Length: > 0 } ? value
+            : Environment.GetEnvironmentVariable("CSI_ENDPOINT") is { Length: > 0 } env ? env
+            : NodeCommand.DefaultEndpoint;
+        return ServerEndpoint.TryParse(target, out var parsed, out var error) ? parsed : throw new UsageException($"--endpoint: {error}");
+    }
+
+    internal static double PositiveSeconds(double seconds) =>
+        seconds > 0 ? seconds : throw new UsageException("--timeout must be positive");
 
     /// <summary>Maps flags onto the fields of one request message type.</summary>
     private sealed class RequestBuilder

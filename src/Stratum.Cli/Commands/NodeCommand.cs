@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 
@@ -22,7 +23,15 @@ internal static class NodeCommand
         };
         var config = new Option<FileInfo?>("--config")
         {
-            Description = "Device-class configuration file (YAML).",
+            Description = "Device-class configuration file (YAML); changes are applied while running.",
+        };
+        var labelsFile = new Option<FileInfo?>("--node-labels-file")
+        {
+            Description = "File of key=value lines with this node's labels, for the configuration's node selectors (re-read when it changes).",
+        };
+        var labels = new Option<string[]>("--node-label")
+        {
+            Description = "A label of this node, key=value; repeat for several. Default: $STRATUM_NODE_LABELS (k=v,k2=v2). Wins over the labels file.",
         };
         var logLevel = OptionValues.Enum("--log-level", "Least severe log level written.", LogLevel.Information);
         var logFormat = OptionValues.Enum("--log-format", "Log line format.", LogFormat.Text);
@@ -30,7 +39,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {
-            endpoints, nodeId, config, logLevel, logFormat, grace,
+            endpoints, nodeId, config, labelsFile, labels, logLevel, logFormat, grace,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -39,6 +48,8 @@ internal static class NodeCommand
                 Endpoints = ParseEndpoints(result.GetValue(endpoints)),
                 NodeId = ValidateNodeId(result.GetValue(nodeId) ?? Environment.GetEnvironmentVariable("NODE_NAME")),
                 ConfigPath = ValidateConfig(result.GetValue(config)),
+                NodeLabelsFile = result.GetValue(labelsFile)?.FullName,
+                NodeLabels = ParseLabels(result.GetValue(labels)),
                 LogLevel = result.GetValue(logLevel),
                 LogFormat = result.GetValue(logFormat),
                 ShutdownGracePeriod = result.GetValue(grace) is var seconds and >= 0
@@ -71,6 +82,31 @@ internal static class NodeCommand
         return parsed;
     }
 
+    /// <summary>The --node-label flags, or $STRATUM_NODE_LABELS when there are none.</summary>
+    internal static IReadOnlyDictionary<string, string> ParseLabels(string[]? flags)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var items = flags is { Length: > 0 } ? flags
+            : Environment.GetEnvironmentVariable("STRATUM_NODE_LABELS") is { Length: > 0 } env ? [env]
+            : [];
+        foreach (var item in items)
+        {
+            try
+            {
+                foreach (var (key, value) in NodeLabelSource.ParseList(item))
+                {
+                    labels[key] = value;
+                }
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--node-label: {e.Message}");
+            }
+        }
+
+        return labels;
+    }
+
     /// <summary>The node id becomes a topology label value, so it must be a valid one.</summary>
     internal static string ValidateNodeId(string? nodeId)
     {
@@ -79,7 +115,7 @@ internal static class NodeCommand
             throw new UsageException("--node-id is required (or set NODE_NAME)");
         }
 
-        if (!IsLabelValue(nodeId))
+        if (!Names.IsNodeName(nodeId))
         {
             throw new UsageException($"--node-id '{nodeId}' must be a valid Kubernetes label value (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit), since it is the topology value");
         }
@@ -91,11 +127,4 @@ internal static class NodeCommand
         config is null ? null
         : config.Exists ? config.FullName
         : throw new UsageException($"--config: {config.FullName} does not exist");
-
-    /// <summary>A Kubernetes label value: 1-63 of [A-Za-z0-9-_.], alphanumeric at both ends.</summary>
-    private static bool IsLabelValue(string value) =>
-        value.Length is > 0 and <= 63
-        && char.IsAsciiLetterOrDigit(value[0])
-        && char.IsAsciiLetterOrDigit(value[^1])
-        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }

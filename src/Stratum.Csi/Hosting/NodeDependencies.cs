@@ -1,5 +1,6 @@
 using Stratum.Config;
 using Stratum.Volumes;
+using Stratum.Volumes.Disks;
 
 namespace Stratum.Csi.Hosting;
 
@@ -10,6 +11,9 @@ namespace Stratum.Csi.Hosting;
 /// </summary>
 public sealed record NodeDependencies : EngineDependencies
 {
-    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/>.</summary>
+    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/> (no hot reload then).</summary>
     public StratumConfig? Config { get; init; }
+
+    /// <summary>What disk management sees of /dev, /sys and the mounts (default: the real ones).</summary>
+    public IDiskHost? DiskHost { get; init; }
 }

@@ -4,22 +4,22 @@ using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
 using Stratum.Csi.V1;
 using Stratum.Volumes;
+using Stratum.Volumes.Disks;
 
 namespace Stratum.Csi.Hosting;
 
 /// <summary>
-/// The running plugin: the engine and the three CSI services over one gRPC server. The socket
-/// opens first; then the engine rediscovers existing volumes from their tags, activates them and
-/// fills the capacity cache, and only then do Controller and Node calls proceed (they wait), so
-/// the first volume call already sees every volume. The CLI runs it until SIGTERM; tests start
-/// and stop it in-process on a temporary socket.
+/// The running plugin: the node's storage (<see cref="NodeStorage"/>: live configuration, disks,
+/// engine) and the three CSI services plus Stratum's status service over one gRPC server. The
+/// socket opens first; then start-up recovery, disk management and the engine's rediscovery run,
+/// and only then do Controller and Node calls proceed (they wait), so the first volume call
+/// already sees every volume. The CLI runs it until SIGTERM; tests start and stop it in-process
+/// on a temporary socket.
 /// </summary>
 public sealed class NodePlugin : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly GrpcServer _server;
-    private readonly NodeEngine _engine;
-    private readonly TimeSpan _capacityRefresh;
 
     public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory, NodeDependencies? dependencies = null)
     {
@@ -28,17 +28,24 @@ public sealed class NodePlugin : IAsyncDisposable
         dependencies ??= new NodeDependencies();
         _options = options;
 
-        var config = dependencies.Config
-            ?? (options.ConfigPath is { } path ? ConfigLoader.Load(path) : ConfigLoader.BuiltInDefault);
-        var classes = new DeviceClassManager(config);
-        _capacityRefresh = TimeSpan.FromSeconds(config.CapacityRefreshSeconds);
+        // Throws ConfigException for an invalid file or labels: nothing starts.
+        var config = ConfigMonitor.Create(
+            new ConfigMonitorOptions
+            {
+                ConfigPath = options.ConfigPath,
+                FixedConfig = dependencies.Config,
+                NodeName = options.NodeId,
+                Labels = new NodeLabelSource(options.NodeLabelsFile, options.NodeLabels),
+            },
+            loggerFactory.CreateLogger<ConfigMonitor>());
 
-        _engine = NodeEngine.Create(dependencies, () => classes, new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory);
-        Engine = _engine.Volumes;
+        Storage = NodeStorage.Create(config, dependencies, dependencies.DiskHost ?? new LinuxDiskHost(), options.NodeId, loggerFactory);
+        var engine = Storage.Engine;
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
-        var controller = new ControllerService(_engine.Volumes, options.NodeId);
-        var node = new NodeService(_engine.Node, options.NodeId);
+        var controller = new ControllerService(engine, options.NodeId);
+        var node = new NodeService(Storage.Node, options.NodeId);
+        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -51,18 +58,23 @@ public sealed class NodePlugin : IAsyncDisposable
                 GrpcService.Create(identity, Identity.Descriptor) with { PollingMethods = IdentityService.PollingMethods },
                 GrpcService.Create(controller, Controller.Descriptor) with { PollingMethods = ControllerService.PollingMethods, Gate = Readiness.WaitAsync },
                 GrpcService.Create(node, Node.Descriptor) with { PollingMethods = NodeService.PollingMethods, Gate = Readiness.WaitAsync },
+                // Answers at once, also while starting: it says how far start-up got.
+                GrpcService.Create(status, StatusApi.NodeStatus.Descriptor) with { PollingMethods = StatusService.PollingMethods },
             ],
             loggerFactory);
     }
 
-    public VolumeEngine Engine { get; }
+    /// <summary>The node's storage side: configuration, disks, recovery, engine, capacity.</summary>
+    public NodeStorage Storage { get; }
+
+    public VolumeEngine Engine => Storage.Engine;
 
     public Readiness Readiness { get; } = new();
 
     /// <summary>
-    /// Opens the socket, then starts the engine (rediscovery, capacity) in the background:
-    /// Identity answers at once and Probe says ready=false until the engine is up. Await
-    /// <see cref="Hosting.Readiness.Started"/> to know the outcome.
+    /// Opens the socket, then starts the node's storage (recovery, disks, rediscovery, capacity,
+    /// hot reload) in the background: Identity and Status answer at once and Probe says
+    /// ready=false until it is up. Await <see cref="Hosting.Readiness.Started"/> to know the outcome.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -71,8 +83,7 @@ public sealed class NodePlugin : IAsyncDisposable
         {
             try
             {
-                await _engine.StartAsync(cancellationToken).ConfigureAwait(false);
-                _engine.Capacity.StartPeriodicRefresh(_capacityRefresh);
+                await Storage.StartAsync(cancellationToken).ConfigureAwait(false);
                 Readiness.MarkReady();
             }
             catch (Exception ex)
@@ -95,6 +106,6 @@ public sealed class NodePlugin : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
-        await _engine.DisposeAsync().ConfigureAwait(false);
+        await Storage.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -12,6 +12,16 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
 {
     public long ExtentBytes => Group.ExtentSizeBytes;
 
+    public long SizeBytes => Group.SizeBytes;
+
+    public long FreeBytes => Group.FreeBytes;
+
+    public int PhysicalVolumeCount => Group.PhysicalVolumeCount;
+
+    public int LogicalVolumeCount => Group.LogicalVolumeCount;
+
+    public bool HasTag(string tag) => Group.Tags.Contains(tag);
+
     /// <summary>Bytes per allocation unit of the class: one extent per stripe.</summary>
     public long AllocationUnit(LvCreateSettings layout) =>
         layout.Type == LvType.Striped ? ExtentBytes * (layout.Stripes ?? 1) : ExtentBytes;

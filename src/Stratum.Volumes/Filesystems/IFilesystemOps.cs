@@ -91,7 +91,7 @@ public enum DiscardOutcome
     NotSupported,
 }
 
-/// <summary>A block device number.</summary>
+/// <summary>A block device's device number (<c>major:minor</c>), the identity the kernel and LVM agree on.</summary>
 public readonly record struct DeviceNumber(uint Major, uint Minor)
 {
     public override string ToString() => $"{Major}:{Minor}";
