@@ -135,6 +135,8 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
             "lvs" => new LvmCall(LvmOperation.ListLogicalVolumes, lastIsValue ? string.Empty : last),
             "vgs" => lastIsValue ? new LvmCall(LvmOperation.ListVolumeGroups, string.Empty) : new LvmCall(LvmOperation.GetVolumeGroup, last),
             "pvs" => new LvmCall(LvmOperation.ListPhysicalVolumes, lastIsValue ? string.Empty : last),
+            // One report of everything, or of the VG named last (after the option values).
+            "fullreport" => new LvmCall(LvmOperation.Report, args.Count > 2 && args[^2] is "--select" or "-o" or "--options" ? string.Empty : last),
             _ => throw new InvalidOperationException($"the plugin ran an lvm command the suite does not know: lvm {string.Join(' ', args)}"),
         };
     }
