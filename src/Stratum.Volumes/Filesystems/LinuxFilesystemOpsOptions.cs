@@ -20,4 +20,10 @@ public sealed record LinuxFilesystemOpsOptions
 
     /// <summary>Timeout for growing a filesystem (resize2fs can take minutes on large devices). Default 10 minutes.</summary>
     public TimeSpan GrowTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Timeout for copying a device (a thick snapshot, restore or clone). Default 2 hours.</summary>
+    public TimeSpan CopyTimeout { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>How long a filesystem may stay frozen while a snapshot is taken. Default 30 seconds.</summary>
+    public TimeSpan FreezeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
