@@ -82,8 +82,11 @@ public sealed partial class VolumeEngine
         var none = CancellationToken.None;
         if (source.Lv.IsThinVolume && source.Lv.Pool == request.Pool)
         {
-            var lv = await _lvm.CreateThinSnapshotAsync(
-                new CreateThinSnapshotRequest { VolumeGroup = request.VolumeGroup, Origin = source.Lv.Name, Name = request.Name, Tags = request.Tags, Activate = true }, none).ConfigureAwait(false);
+            Task<LogicalVolume> Take() => _lvm.CreateThinSnapshotAsync(
+                new CreateThinSnapshotRequest { VolumeGroup = request.VolumeGroup, Origin = source.Lv.Name, Name = request.Name, Tags = request.Tags, Activate = true }, none);
+            var lv = source.Volume is { } live
+                ? await SnapshotEngine.FrozenAsync(live, Take).ConfigureAwait(false) // a clone of a mounted volume: consistent
+                : await Take().ConfigureAwait(false);
             if (request.SizeBytes > lv.SizeBytes)
             {
                 await _lvm.ExtendVolumeAsync(request.VolumeGroup, request.Name, request.SizeBytes, none).ConfigureAwait(false);

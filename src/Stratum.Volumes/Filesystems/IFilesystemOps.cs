@@ -54,11 +54,6 @@ public interface IFilesystemOps
     /// </summary>
     Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken);
 
-    /// <summary>Freezes the filesystem mounted at <paramref name="mountPoint"/> (<c>fsfreeze --freeze</c>): writes wait until <see cref="ThawAsync"/>.</summary>
-    Task FreezeAsync(string mountPoint, CancellationToken cancellationToken);
-
-    /// <summary>Thaws a frozen filesystem (<c>fsfreeze --unfreeze</c>).</summary>
-    Task ThawAsync(string mountPoint, CancellationToken cancellationToken);
 
     /// <summary>Creates a read-only device-mapper device <paramref name="name"/> mapping the whole of the block device <paramref name="backing"/> (linear, <paramref name="sectors"/> 512-byte sectors).</summary>
     Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken);

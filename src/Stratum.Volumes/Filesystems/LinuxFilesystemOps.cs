@@ -293,19 +293,6 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         FilesystemLog.Copied(_logger, source, target, bytes, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <inheritdoc />
-    public async Task FreezeAsync(string mountPoint, CancellationToken cancellationToken)
-    {
-        var spec = new CommandSpec("fsfreeze", "--freeze", mountPoint) { Timeout = _options.FreezeTimeout, Mutates = true };
-        await RunCheckedAsync($"Freezing the filesystem at {mountPoint}", spec, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task ThawAsync(string mountPoint, CancellationToken cancellationToken)
-    {
-        var spec = new CommandSpec("fsfreeze", "--unfreeze", mountPoint) { Timeout = _options.FreezeTimeout, Mutates = true };
-        await RunCheckedAsync($"Thawing the filesystem at {mountPoint}", spec, cancellationToken).ConfigureAwait(false);
-    }
 
     /// <inheritdoc />
     public async Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken)

@@ -23,7 +23,4 @@ public sealed record LinuxFilesystemOpsOptions
 
     /// <summary>Timeout for copying a device (a thick snapshot, restore or clone). Default 2 hours.</summary>
     public TimeSpan CopyTimeout { get; init; } = TimeSpan.FromHours(2);
-
-    /// <summary>How long a filesystem may stay frozen while a snapshot is taken. Default 30 seconds.</summary>
-    public TimeSpan FreezeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

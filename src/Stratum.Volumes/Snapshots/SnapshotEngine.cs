@@ -20,8 +20,8 @@ namespace Stratum.Volumes.Snapshots;
 /// <see cref="ManagedSnapshot.IsReady"/> is false. A copy interrupted by a crash is restarted at
 /// start-up while its point in time exists, else the unfinished snapshot is removed.</item>
 /// </list>
-/// A mounted source's filesystem is frozen (<c>fsfreeze</c>) around the moment the point in time is
-/// taken, so the snapshot is consistent.
+/// A mounted source's filesystem is frozen around the moment the point in time is taken (by
+/// LVM's own suspend with lockfs, see <see cref="FrozenAsync{T}"/>), so the snapshot is consistent.
 /// </summary>
 public sealed partial class SnapshotEngine
 {
@@ -215,7 +215,7 @@ public sealed partial class SnapshotEngine
 
     /// <summary>
     /// Takes a point in time of <paramref name="source"/> for a copy into <paramref name="forLv"/>
-    /// (the source's filesystem frozen around it): a COW snapshot as large as the source (it can
+    /// (the source's filesystem frozen around it by LVM): a COW snapshot as large as the source (it can
     /// never overflow) for a thick source, an active thin snapshot for a thin one. Returns its LV.
     /// </summary>
     internal async Task<LogicalVolume> TakePointInTimeAsync(ManagedVolume source, string forLv)
@@ -250,26 +250,17 @@ public sealed partial class SnapshotEngine
         }
     }
 
-    /// <summary>Runs <paramref name="take"/> with the source's filesystem frozen when it is mounted on this node.</summary>
-    private async Task<T> FrozenAsync<T>(ManagedVolume source, Func<Task<T>> take)
+    /// <summary>
+    /// Takes the point in time. A mounted filesystem is consistent in it without an fsfreeze of
+    /// Stratum's: LVM suspends the origin with lockfs while it creates a snapshot, which freezes the
+    /// filesystem (flushes it, holds writes) exactly as fsfreeze does. An fsfreeze beforehand makes
+    /// that suspend fail with EBUSY (measured on real LVM), so none is done.
+    /// </summary>
+    internal static Task<T> FrozenAsync<T>(ManagedVolume source, Func<Task<T>> take)
     {
-        var mountPoint = source.Lv.KernelMajor is { } major && source.Lv.KernelMinor is { } minor && _volumes.Filesystem is { } fs
-            ? fs.ReadMounts().FirstOrDefault(m => m.DeviceMajor == (uint)major && m.DeviceMinor == (uint)minor && m.Root == "/")?.MountPoint
-            : null;
-        if (mountPoint is null)
-        {
-            return await take().ConfigureAwait(false);
-        }
-
-        await Filesystem.FreezeAsync(mountPoint, CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            return await take().ConfigureAwait(false);
-        }
-        finally
-        {
-            await Filesystem.ThawAsync(mountPoint, CancellationToken.None).ConfigureAwait(false);
-        }
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(take);
+        return take();
     }
 
     private async Task<ManagedSnapshot?> FindByNameAsync(string name, CancellationToken cancellationToken)

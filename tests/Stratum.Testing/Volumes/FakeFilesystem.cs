@@ -185,23 +185,6 @@ public sealed class FakeFilesystem : IFilesystemOps
         }
     }
 
-    public Task FreezeAsync(string mountPoint, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            Change("freeze", $"freeze {mountPoint}");
-            return Task.CompletedTask;
-        }
-    }
-
-    public Task ThawAsync(string mountPoint, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            Change("thaw", $"thaw {mountPoint}");
-            return Task.CompletedTask;
-        }
-    }
 
     public Task<DiscardOutcome> DiscardAsync(string device, CancellationToken cancellationToken)
     {

@@ -84,9 +84,6 @@ internal sealed class FakeDiskHost : IDiskHost, IFilesystemOps
 
     public Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task FreezeAsync(string mountPoint, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task ThawAsync(string mountPoint, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken) => throw new NotSupportedException();
 

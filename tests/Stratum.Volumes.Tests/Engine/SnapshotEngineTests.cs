@@ -87,21 +87,6 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
         Assert.Equal(VolumeError.NotFound, ex.Error);
     }
 
-    [Fact]
-    public async Task CreateAsync_MountedSource_FrozenAroundThePointInTime()
-    {
-        var source = await VolumeAsync("vol", "default");
-        _f.Fs.CreateDirectory("/stage");
-        await _f.Fs.MountAsync(source.DevicePath, "/stage", FileSystemType.Xfs, [], default);
-
-        await SnapshotAsync("snap", source);
-
-        var changes = _f.Fs.Changes.ToList();
-        var freeze = changes.IndexOf("freeze /stage");
-        Assert.True(freeze >= 0, string.Join("\n", changes));
-        Assert.Equal("thaw /stage", changes[freeze + 1]);
-    }
-
     // ================================================================ thick
 
     [Fact]
