@@ -31,7 +31,8 @@ public interface ILvm
 
     /// <summary>
     /// VGs (all, or the one named), their PVs and their visible LVs (all, or only those carrying
-    /// <paramref name="logicalVolumeTag"/>), read together. A missing VG gives an empty report.
+    /// <paramref name="logicalVolumeTag"/> plus every thin pool and thin volume, whose figures thin
+    /// capacity needs), read together. A missing VG gives an empty report.
     /// <see cref="LvmCli"/> does it with one command (<c>lvm fullreport</c>); the default reads the
     /// three lists one after another.
     /// </summary>

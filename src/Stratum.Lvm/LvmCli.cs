@@ -114,7 +114,7 @@ public sealed class LvmCli : ILvm
         // One process for everything: per VG its row, its PVs, the (selected) LVs and their first
         // segment's type and stripes (segment fields are refused in the LV subreport). PV segments
         // are not wanted, and a subreport cannot be left out: select none of them.
-        string[] lvSelection = logicalVolumeTag is null ? [] : ["--select", new LvCondition { Tags = [logicalVolumeTag] }.ToSelection()!];
+        string[] lvSelection = logicalVolumeTag is null ? [] : ["--select", TaggedOrThinSelection(logicalVolumeTag)];
         List<string> args =
         [
             "fullreport", .. ReportFormat,
@@ -545,6 +545,10 @@ public sealed class LvmCli : ILvm
             args.AddRange(["--select", selection]);
         }
     }
+
+    /// <summary>LVs carrying <paramref name="tag"/>, and every thin pool (attr t) and thin volume (attr V): what thin capacity is computed from.</summary>
+    internal static string TaggedOrThinSelection(string tag) =>
+        $"{new LvCondition { Tags = [tag] }.ToSelection()} || lv_attr=~\"^[tV]\"";
 
     private static IEnumerable<string> TagArguments(string option, IEnumerable<string> tags) =>
         tags.SelectMany(t => new[] { option, t });

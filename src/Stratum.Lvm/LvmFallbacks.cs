@@ -23,6 +23,11 @@ internal static class LvmFallbacks
         {
             lvs.AddRange((await lvm.FindLogicalVolumesByTagAsync(logicalVolumeTag, cancellationToken).ConfigureAwait(false))
                 .Where(lv => volumeGroup is null || lv.VolumeGroup == volumeGroup));
+            foreach (var group in groups)
+            {
+                lvs.AddRange((await lvm.ListLogicalVolumesAsync(group.Name, cancellationToken).ConfigureAwait(false))
+                    .Where(lv => (lv.IsThinPool || lv.IsThinVolume) && !lv.Tags.Contains(logicalVolumeTag)));
+            }
         }
         else
         {

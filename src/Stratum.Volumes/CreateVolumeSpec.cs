@@ -21,6 +21,9 @@ public sealed record CreateVolumeSpec
     /// <summary>The device class, or null for the default one.</summary>
     public string? DeviceClass { get; init; }
 
+    /// <summary>What the volume's content comes from (a snapshot or another volume), or null for an empty volume.</summary>
+    public Snapshots.VolumeSource? Source { get; init; }
+
     public string? PvcNamespace { get; init; }
 
     public string? PvcName { get; init; }

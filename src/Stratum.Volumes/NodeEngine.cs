@@ -61,7 +61,7 @@ public sealed class NodeEngine : IAsyncDisposable
         var capacity = new CapacityCache(lvm, catalog, loggerFactory.CreateLogger<CapacityCache>());
         var locks = new VolumeLocks();
         var volumes = new VolumeEngine(lvm, catalog, classes, capacity, locks, filesystem, options, loggerFactory.CreateLogger<VolumeEngine>());
-        var node = new NodeVolumes(lvm, catalog, classes, locks, capacity, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
+        var node = new NodeVolumes(lvm, catalog, classes, locks, capacity, filesystem, loggerFactory.CreateLogger<NodeVolumes>()) { Thin = volumes.Thin };
         return new NodeEngine(catalog, capacity, volumes, node);
     }
 

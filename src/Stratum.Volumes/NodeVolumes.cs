@@ -7,6 +7,7 @@ using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
 using Stratum.Volumes.Naming;
+using Stratum.Volumes.Thin;
 using Stratum.Platform;
 
 namespace Stratum.Volumes;
@@ -73,7 +74,11 @@ public sealed partial class NodeVolumes
         : this(lvm, engine.Catalog, engine.ClassesProvider, engine.Locks, engine.Capacity, fs, logger)
     {
         engine.Filesystem ??= fs;
+        Thin = engine.Thin;
     }
+
+    /// <summary>The thin pools (shared with <see cref="VolumeEngine"/>): growing a thin volume is checked against its pool's overprovision limit.</summary>
+    internal ThinPools? Thin { get; set; }
 
     public Task StageAsync(StageSpec spec, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
@@ -123,6 +128,11 @@ public sealed partial class NodeVolumes
 
         _fs.CreateDirectory(spec.StagingPath);
         await _fs.MountAsync(volume.DevicePath, spec.StagingPath, type, spec.MountFlags, none).ConfigureAwait(false);
+        if (!contents.IsBlank && volume.Metadata.Source is not null && !spec.MountFlags.Contains("ro"))
+        {
+            // Restored or cloned into a larger volume: the filesystem grows to the LV at its first stage (a no-op when it fills it already).
+            await _fs.GrowAsync(volume.DevicePath, spec.StagingPath, type, none).ConfigureAwait(false);
+        }
         Log.Staged(_logger, spec.VolumeId, type.ToName(), spec.StagingPath);
     });
 
@@ -257,7 +267,17 @@ public sealed partial class NodeVolumes
 
         // From here on the host changes: every step runs to its end whatever the caller does.
         var none = CancellationToken.None;
-        if (target > volume.CapacityBytes)
+        if (target > volume.CapacityBytes && volume.Lv.IsThinVolume && deviceClass?.Thin is not null && Thin is { } thin)
+        {
+            // A thin volume takes no VG space when it grows, but its pool's overprovision limit and thresholds apply.
+            using var entered = await thin.EnterAsync(none).ConfigureAwait(false);
+            await thin.ReserveAsync(deviceClass, target - volume.CapacityBytes, none).ConfigureAwait(false);
+            var grown = await _lvm.ExtendVolumeAsync(id.VolumeGroup, id.LogicalVolume, target, none).ConfigureAwait(false);
+            volume = volume with { Lv = grown };
+            _catalog.Set(volume);
+            await _capacity.RefreshAsync(id.VolumeGroup, none).ConfigureAwait(false);
+        }
+        else if (target > volume.CapacityBytes)
         {
             var growth = space.Footprint(target, layout) - space.Footprint(volume.CapacityBytes, layout);
             var spare = deviceClass?.SpareBytes ?? 0;

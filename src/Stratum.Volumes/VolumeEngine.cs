@@ -7,6 +7,8 @@ using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
+using Stratum.Volumes.Snapshots;
+using Stratum.Volumes.Thin;
 
 namespace Stratum.Volumes;
 
@@ -63,7 +65,16 @@ public sealed partial class VolumeEngine
         _options = options;
         _logger = logger;
         capacity.Catalog ??= catalog;
+        Thin = new ThinPools(lvm, capacity, options.NodeId, logger);
+        Snapshots = new SnapshotEngine(lvm, this, options.NodeId, TimeProvider.System, logger);
+        capacity.AfterPeriodicRefresh ??= ct => Thin.MaintainAsync(Classes, ct);
     }
+
+    /// <summary>The node's snapshots.</summary>
+    public SnapshotEngine Snapshots { get; }
+
+    /// <summary>The thin pools of the node's thin classes.</summary>
+    public ThinPools Thin { get; }
 
     /// <summary>
     /// The composition the hosting used before <see cref="NodeEngine"/> existed: a catalog of its
@@ -133,6 +144,8 @@ public sealed partial class VolumeEngine
         }
 
         await _capacity.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        await Thin.MaintainAsync(Classes, cancellationToken).ConfigureAwait(false);
+        await Snapshots.ResumeAsync(lvs).ConfigureAwait(false);
         Log.Rediscovered(_logger, volumes.Count, activated, string.Join(", ", Classes.VolumeGroups));
         return (IReadOnlyList<ManagedVolume>)volumes;
     });
@@ -167,17 +180,15 @@ public sealed partial class VolumeEngine
 
         var space = await SpaceAsync(deviceClass, cancellationToken).ConfigureAwait(false);
         var size = Size(spec, space, deviceClass);
-        var footprint = space.Footprint(size, deviceClass.LvCreate);
-        var usable = space.Group.FreeBytes - deviceClass.SpareBytes;
-        if (footprint > usable)
+        var source = spec.Source is null ? null : await ResolveSourceAsync(spec.Source, deviceClass, cancellationToken).ConfigureAwait(false);
+        if (source is not null)
         {
-            throw new VolumeException(VolumeError.NoSpace,
-                $"device class '{deviceClass.Name}' on node {_options.NodeId}: the volume needs {footprint} bytes of volume group {deviceClass.VolumeGroup}, " +
-                $"which has {space.Group.FreeBytes} bytes free of which {deviceClass.SpareBytes} are kept spare");
+            size = SizeFor(source, spec, size, space, deviceClass);
         }
 
         var metadata = new VolumeMetadata
         {
+            Source = spec.Source?.ToString(),
             CsiName = spec.Name,
             DeviceClass = deviceClass.Name,
             RequestedBytes = spec.RequiredBytes,
@@ -187,6 +198,36 @@ public sealed partial class VolumeEngine
             PvcName = spec.PvcName,
             PvName = spec.PvName,
         };
+        if (deviceClass.Thin is { } thin)
+        {
+            // The pool's room is decided and taken under one gate: two volumes never both get the last of it.
+            using var entered = await Thin.EnterAsync(cancellationToken).ConfigureAwait(false);
+            await Thin.ReserveAsync(deviceClass, size, cancellationToken).ConfigureAwait(false);
+            var thinRequest = new CreateThinVolumeRequest
+            {
+                VolumeGroup = deviceClass.VolumeGroup,
+                Pool = thin.Pool,
+                Name = lvName,
+                SizeBytes = size,
+                Tags = metadata.ToTags(),
+                ExtraOptions = deviceClass.LvCreate.ExtraOptions,
+            };
+            var thinVolume = await CommitCreateAsync(
+                new NewLv(thinRequest.VolumeGroup, lvName, source is null ? none => _lvm.CreateThinVolumeAsync(thinRequest, none) : none => FillThinAsync(thinRequest, source)),
+                spec, deviceClass).ConfigureAwait(false);
+            Log.Created(_logger, spec.Name, thinVolume.Id.ToString(), thinVolume.CapacityBytes, deviceClass.Name);
+            return thinVolume;
+        }
+
+        var footprint = space.Footprint(size, deviceClass.LvCreate);
+        var usable = space.Group.FreeBytes - deviceClass.SpareBytes;
+        if (footprint > usable)
+        {
+            throw new VolumeException(VolumeError.NoSpace,
+                $"device class '{deviceClass.Name}' on node {_options.NodeId}: the volume needs {footprint} bytes of volume group {deviceClass.VolumeGroup}, " +
+                $"which has {space.Group.FreeBytes} bytes free of which {deviceClass.SpareBytes} are kept spare");
+        }
+
         var layout = deviceClass.LvCreate;
         var request = new CreateVolumeRequest
         {
@@ -201,7 +242,9 @@ public sealed partial class VolumeEngine
         };
 
         // From here on LVM changes: every step runs to its end whatever the caller does.
-        var volume = await CommitCreateAsync(request, spec, deviceClass).ConfigureAwait(false);
+        var volume = await CommitCreateAsync(
+            new NewLv(request.VolumeGroup, request.Name, source is null ? none => _lvm.CreateVolumeWithoutReadBackAsync(request, none) : none => FillThickAsync(request, source)),
+            spec, deviceClass).ConfigureAwait(false);
         Log.Created(_logger, spec.Name, volume.Id.ToString(), volume.CapacityBytes, deviceClass.Name);
         return volume;
     });
@@ -321,12 +364,12 @@ public sealed partial class VolumeEngine
     }
 
     /// <summary>lvcreate (tagged creating), then the lvchange that marks it ready, then one report: three commands.</summary>
-    private async Task<ManagedVolume> CommitCreateAsync(CreateVolumeRequest request, CreateVolumeSpec spec, DeviceClass deviceClass)
+    private async Task<ManagedVolume> CommitCreateAsync(NewLv request, CreateVolumeSpec spec, DeviceClass deviceClass)
     {
         var none = CancellationToken.None;
         try
         {
-            await _lvm.CreateVolumeWithoutReadBackAsync(request, none).ConfigureAwait(false);
+            await request.Create(none).ConfigureAwait(false);
         }
         catch (LvmAlreadyExistsException ex)
         {
@@ -347,7 +390,7 @@ public sealed partial class VolumeEngine
 
             Log.RemovingLeftover(_logger, other.Id.ToString(), other.State.ToString(), spec.Name);
             await FinishDeletionAsync(other).ConfigureAwait(false);
-            await _lvm.CreateVolumeWithoutReadBackAsync(request, none).ConfigureAwait(false);
+            await request.Create(none).ConfigureAwait(false);
         }
         catch (LvmInsufficientSpaceException ex)
         {
@@ -370,7 +413,6 @@ public sealed partial class VolumeEngine
             throw;
         }
 
-        var tags = request.Tags;
         var completed = await _lvm.ChangeTagsIfAsync(
             request.VolumeGroup, request.Name,
             new LvCondition { Tags = [VolumeMetadata.OwnerTag, VolumeMetadata.NameTag(spec.Name), VolumeMetadata.CreatingTag] },
@@ -378,7 +420,7 @@ public sealed partial class VolumeEngine
         if (!completed)
         {
             throw new VolumeException(VolumeError.Internal,
-                $"created {request.VolumeGroup}/{request.Name} but it no longer carried the tags it was created with when it was to be marked complete (tags: {string.Join(",", tags)}); it is not served");
+                $"created {request.VolumeGroup}/{request.Name} but it no longer carried the tags it was created with when it was to be marked complete; it is not served");
         }
 
         var report = await _capacity.RefreshAsync(request.VolumeGroup, none).ConfigureAwait(false);
@@ -441,7 +483,11 @@ public sealed partial class VolumeEngine
         }
 
         _catalog.Forget(lv.VolumeGroup, lv.Name);
-        if (_capacity.Find(lv.VolumeGroup) is { } space)
+        if (lv.IsThinVolume)
+        {
+            _capacity.ForgetThinVolume(lv.VolumeGroup, lv.Name);
+        }
+        else if (_capacity.Find(lv.VolumeGroup) is { } space)
         {
             _capacity.Adjust(lv.VolumeGroup, VolumeGroupSpace.Footprint(lv, space.ExtentBytes));
         }
@@ -494,7 +540,7 @@ public sealed partial class VolumeEngine
         };
     }
 
-    private async Task TryRemoveIncompleteAsync(CreateVolumeRequest request, string csiName)
+    private async Task TryRemoveIncompleteAsync(NewLv request, string csiName)
     {
         try
         {
@@ -526,6 +572,12 @@ public sealed partial class VolumeEngine
 
     private static ManagedVolume Compatible(ManagedVolume existing, CreateVolumeSpec spec, DeviceClass deviceClass)
     {
+        if (existing.Metadata.Source != spec.Source?.ToString())
+        {
+            throw new VolumeException(VolumeError.AlreadyExists,
+                $"volume '{spec.Name}' already exists with content source {existing.Metadata.Source ?? "(none)"}, not {spec.Source?.ToString() ?? "(none)"}");
+        }
+
         if (existing.Metadata.DeviceClass != deviceClass.Name)
         {
             throw new VolumeException(VolumeError.AlreadyExists,
@@ -575,6 +627,9 @@ public sealed partial class VolumeEngine
 
         return size;
     }
+
+    /// <summary>An LV to create: where, and the one lvcreate that makes it (tagged creating).</summary>
+    private sealed record NewLv(string VolumeGroup, string Name, Func<CancellationToken, Task> Create);
 
     private static partial class Log
     {

@@ -7,11 +7,12 @@ public sealed class ExampleConfigTests
     private static readonly string ExamplePath = RepoPaths.Get("examples", "config.yaml");
 
     [Fact]
-    public void Load_ShippedExample_OneDefaultLinearClassOnStratum()
+    public void Load_ShippedExample_DefaultLinearClassAndThinClassOnStratum()
     {
         var config = ConfigLoader.Load(ExamplePath);
 
-        var deviceClass = Assert.Single(config.DeviceClasses);
+        Assert.Equal(2, config.DeviceClasses.Count);
+        var deviceClass = config.DeviceClasses[0];
         Assert.Equal(
             new DeviceClass
             {
@@ -24,6 +25,11 @@ public sealed class ExampleConfigTests
             },
             deviceClass);
         Assert.Equal(30, config.CapacityRefreshSeconds);
+        var thin = config.DeviceClasses[1];
+        Assert.Equal(("thin", "stratum", false), (thin.Name, thin.VolumeGroup, thin.IsDefault));
+        Assert.Equal(
+            new ThinPoolSettings { Pool = "pool0", Size = ThinPoolSize.Percent(50), OverprovisionRatio = 4, DataThresholdPercent = 90, MetadataThresholdPercent = 80, Autogrow = true },
+            thin.Thin);
     }
 
     [Fact]
@@ -40,9 +46,9 @@ public sealed class ExampleConfigTests
 
         var config = ConfigLoader.LoadFromText(string.Join('\n', enabled), ExamplePath);
 
-        Assert.Equal(["default", "fast", "mirrored", "thin"], config.DeviceClasses.Select(c => c.Name));
+        Assert.Equal(["default", "thin", "fast", "mirrored"], config.DeviceClasses.Select(c => c.Name));
         Assert.Equal(1, config.DeviceClasses.Count(c => c.IsDefault));
-        Assert.Equal("pool0", config.DeviceClasses[3].Thin?.Pool);
+        Assert.Equal("pool0", config.DeviceClasses[1].Thin?.Pool);
     }
 
     [Fact]
@@ -60,7 +66,7 @@ public sealed class ExampleConfigTests
         Assert.Empty(config.ForNode(new NodeIdentity("worker-7")).DeviceClasses);
         var nvme = config.ForNode(new NodeIdentity("worker-8", [new("stratum.dev/disks", "nvme")]));
         Assert.Equal("fast", Assert.Single(nvme.DeviceClasses).VolumeGroup);
-        Assert.Equal("default", Assert.Single(config.ForNode(new NodeIdentity("worker-9")).DeviceClasses).Name);
+        Assert.Equal(["default", "thin"], config.ForNode(new NodeIdentity("worker-9")).DeviceClasses.Select(c => c.Name));
     }
 
     [Fact]

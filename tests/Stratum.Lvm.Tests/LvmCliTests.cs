@@ -537,7 +537,7 @@ public sealed class LvmTests
 
         var report = await CreateLvm().ReportAsync("vg", "stratum/owner=lvm.stratum.dev", Ct);
 
-        var owned = "lv_tags={\"stratum/owner=lvm.stratum.dev\"}";
+        var owned = "lv_tags={\"stratum/owner=lvm.stratum.dev\"} || lv_attr=~\"^[tV]\"";
         Assert.Equal(
             ["lvm", "fullreport", "--reportformat", "json", "--units", "b", "--nosuffix",
              "--configreport", "vg", "-o", "vg_name,vg_uuid,vg_size,vg_free,vg_extent_size,vg_extent_count,vg_free_count,vg_tags,vg_attr,pv_count,lv_count",

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Stratum.Csi.V1;
 using Stratum.Volumes;
+using Stratum.Volumes.Snapshots;
 using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
 namespace Stratum.Csi.Services;
@@ -19,12 +20,16 @@ public sealed class ControllerService : Controller.ControllerBase
     /// <summary>StorageClass parameter that picks the device class.</summary>
     public const string DeviceClassParameter = "deviceClass";
 
+    /// <summary>Parameters the external-snapshotter adds itself (with --extra-create-metadata).</summary>
+    public const string SnapshotterPrefix = "csi.storage.k8s.io/";
+
     /// <summary>Parameters the external-provisioner adds itself (with --extra-create-metadata) or consumes.</summary>
     public const string ProvisionerPrefix = "csi.storage.k8s.io/";
 
     private static readonly Type[] Offered =
     [
         Type.CreateDeleteVolume, Type.ListVolumes, Type.GetCapacity, Type.GetVolume, Type.VolumeCondition, Type.SingleNodeMultiWriter,
+        Type.CreateDeleteSnapshot, Type.ListSnapshots, Type.CloneVolume,
     ];
 
     private readonly VolumeEngine _engine;
@@ -57,10 +62,7 @@ public sealed class ControllerService : Controller.ControllerBase
 
         var (required, limit) = Range(request.CapacityRange);
         var parameters = Parameters(request.Parameters);
-        if (request.VolumeContentSource is not null)
-        {
-            throw CsiErrors.Invalid("creating a volume from a snapshot or another volume is not supported yet");
-        }
+        var source = Source(request.VolumeContentSource);
 
         if (request.AccessibilityRequirements is { } requirements && requirements.Requisite.Count > 0
             && !requirements.Requisite.Any(t => CsiTopology.Allows(t, _nodeId)))
@@ -80,6 +82,7 @@ public sealed class ControllerService : Controller.ControllerBase
                 PvcNamespace = parameters.PvcNamespace,
                 PvcName = parameters.PvcName,
                 PvName = parameters.PvName,
+                Source = source,
             },
             context.CancellationToken).ConfigureAwait(false);
         return new CreateVolumeResponse { Volume = ToCsi(volume) };
@@ -191,15 +194,95 @@ public sealed class ControllerService : Controller.ControllerBase
         };
     });
 
+    public override Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
+    {
+        var name = CsiValidation.Id(request.Name, "name");
+        var sourceVolumeId = CsiValidation.Id(request.SourceVolumeId, "source_volume_id");
+        foreach (var key in request.Parameters.Keys.Where(k => !k.StartsWith(SnapshotterPrefix, StringComparison.Ordinal)))
+        {
+            throw CsiErrors.Invalid($"unknown snapshot parameter '{key}': Stratum's VolumeSnapshotClasses take none (the snapshotter's own {SnapshotterPrefix}* are accepted)");
+        }
+
+        var snapshot = await _engine.Snapshots.CreateAsync(name, sourceVolumeId, context.CancellationToken).ConfigureAwait(false);
+        return new CreateSnapshotResponse { Snapshot = ToCsi(snapshot) };
+    });
+
+    public override Task<DeleteSnapshotResponse> DeleteSnapshot(DeleteSnapshotRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
+    {
+        var snapshotId = CsiValidation.Id(request.SnapshotId, "snapshot_id");
+        await _engine.Snapshots.DeleteAsync(snapshotId, context.CancellationToken).ConfigureAwait(false);
+        return new DeleteSnapshotResponse();
+    });
+
+    public override Task<ListSnapshotsResponse> ListSnapshots(ListSnapshotsRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
+    {
+        if (request.MaxEntries < 0)
+        {
+            throw CsiErrors.Invalid("max_entries cannot be negative");
+        }
+
+        // Like ListVolumes: the token is the id of the last snapshot returned.
+        if (request.StartingToken.Length > 0 && !Volumes.Naming.VolumeId.TryParse(request.StartingToken, out _))
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, $"starting_token '{request.StartingToken}' was not issued by this plugin"));
+        }
+
+        var snapshots = (await _engine.Snapshots.ListAsync(context.CancellationToken).ConfigureAwait(false))
+            .Where(s => request.SnapshotId.Length == 0 || s.Id.ToString() == request.SnapshotId)
+            .Where(s => request.SourceVolumeId.Length == 0 || s.Metadata.SourceVolumeId == request.SourceVolumeId)
+            .ToList();
+        var start = request.StartingToken.Length == 0 ? 0
+            : snapshots.Count(s => string.CompareOrdinal(s.Id.ToString(), request.StartingToken) <= 0);
+        var take = request.MaxEntries > 0 ? request.MaxEntries : int.MaxValue;
+        var page = snapshots.Skip(start).Take(take).ToList();
+        var response = new ListSnapshotsResponse();
+        response.Entries.Add(page.Select(s => new ListSnapshotsResponse.Types.Entry { Snapshot = ToCsi(s) }));
+        if (start + page.Count < snapshots.Count && page.Count > 0)
+        {
+            response.NextToken = page[^1].Id.ToString();
+        }
+
+        return response;
+    });
+
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context) =>
         Task.FromResult(_capabilities);
 
-    private Volume ToCsi(ManagedVolume volume) => new()
+    private Volume ToCsi(ManagedVolume volume)
     {
-        VolumeId = volume.Id.ToString(),
-        CapacityBytes = volume.CapacityBytes,
-        AccessibleTopology = { CsiTopology.ForNode(_nodeId) },
-        VolumeContext = { [DeviceClassParameter] = volume.Metadata.DeviceClass },
+        var csi = new Volume
+        {
+            VolumeId = volume.Id.ToString(),
+            CapacityBytes = volume.CapacityBytes,
+            AccessibleTopology = { CsiTopology.ForNode(_nodeId) },
+            VolumeContext = { [DeviceClassParameter] = volume.Metadata.DeviceClass },
+        };
+        if (VolumeSource.TryParse(volume.Metadata.Source, out var source))
+        {
+            csi.ContentSource = source.Kind == VolumeSourceKind.Snapshot
+                ? new VolumeContentSource { Snapshot = new VolumeContentSource.Types.SnapshotSource { SnapshotId = source.Id } }
+                : new VolumeContentSource { Volume = new VolumeContentSource.Types.VolumeSource { VolumeId = source.Id } };
+        }
+
+        return csi;
+    }
+
+    private static Snapshot ToCsi(ManagedSnapshot snapshot) => new()
+    {
+        SnapshotId = snapshot.Id.ToString(),
+        SourceVolumeId = snapshot.Metadata.SourceVolumeId,
+        SizeBytes = snapshot.SizeBytes,
+        CreationTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(snapshot.Metadata.CreatedAt),
+        ReadyToUse = snapshot.IsReady,
+    };
+
+    /// <summary>The content source of a CreateVolume, checked for shape; null for an empty volume.</summary>
+    private static VolumeSource? Source(VolumeContentSource? source) => source?.TypeCase switch
+    {
+        null or VolumeContentSource.TypeOneofCase.None => null,
+        VolumeContentSource.TypeOneofCase.Snapshot => new VolumeSource(VolumeSourceKind.Snapshot, CsiValidation.Id(source.Snapshot.SnapshotId, "volume_content_source.snapshot.snapshot_id")),
+        VolumeContentSource.TypeOneofCase.Volume => new VolumeSource(VolumeSourceKind.Volume, CsiValidation.Id(source.Volume.VolumeId, "volume_content_source.volume.volume_id")),
+        _ => throw CsiErrors.Invalid($"volume_content_source of type {source.TypeCase} is not supported"),
     };
 
     private static VolumeCondition Condition(ManagedVolume volume) => volume.HealthStatus is { } health

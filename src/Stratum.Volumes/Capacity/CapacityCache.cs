@@ -41,6 +41,9 @@ public sealed partial class CapacityCache : IAsyncDisposable
     /// <summary>When the snapshot was last refreshed from LVM (UTC), or null before the first refresh.</summary>
     public DateTimeOffset? RefreshedAt { get; private set; }
 
+    /// <summary>Runs after each periodic refresh (thin pool upkeep); its failures are its own to log.</summary>
+    public Func<CancellationToken, Task>? AfterPeriodicRefresh { get; set; }
+
     /// <summary>The catalog each refresh updates (set by the engine when it was not given at construction).</summary>
     internal VolumeCatalog? Catalog { get; set; }
 
@@ -109,9 +112,10 @@ public sealed partial class CapacityCache : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(report);
         var byGroup = report.PhysicalVolumes.Where(p => p.VolumeGroup is not null).ToLookup(p => p.VolumeGroup!, StringComparer.Ordinal);
+        var thinByGroup = report.LogicalVolumes.Where(lv => lv.IsThinPool || lv.IsThinVolume).ToLookup(lv => lv.VolumeGroup, StringComparer.Ordinal);
         var fresh = report.VolumeGroups.ToImmutableDictionary(
             g => g.Name,
-            g => new VolumeGroupSpace(g, [.. byGroup[g.Name]]),
+            g => new VolumeGroupSpace(g, [.. byGroup[g.Name]]) { ThinLvs = [.. thinByGroup[g.Name]] },
             StringComparer.Ordinal);
         lock (_gate)
         {
@@ -169,6 +173,18 @@ public sealed partial class CapacityCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops a removed thin volume from the VG's thin figures (its pool keeps the physical space until discarded).</summary>
+    public void ForgetThinVolume(string volumeGroup, string name)
+    {
+        lock (_gate)
+        {
+            if (_snapshot.GetValueOrDefault(volumeGroup) is { } space)
+            {
+                _snapshot = _snapshot.SetItem(volumeGroup, space with { ThinLvs = space.ThinLvs.RemoveAll(lv => lv.Name == name) });
+            }
+        }
+    }
+
     /// <summary>Starts refreshing every <paramref name="interval"/> until disposed; failures are logged and retried.</summary>
     public void StartPeriodicRefresh(TimeSpan interval)
     {
@@ -182,6 +198,10 @@ public sealed partial class CapacityCache : IAsyncDisposable
                     try
                     {
                         await RefreshAsync(_stop.Token).ConfigureAwait(false);
+                        if (AfterPeriodicRefresh is { } after)
+                        {
+                            await after(_stop.Token).ConfigureAwait(false);
+                        }
                     }
                     catch (Exception ex) when (ex is LvmException or IOException or InvalidOperationException)
                     {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Volumes.Thin;
 
 namespace Stratum.Volumes.Capacity;
 
@@ -10,6 +11,15 @@ namespace Stratum.Volumes.Capacity;
 /// </summary>
 public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<PhysicalVolume> PhysicalVolumes)
 {
+    /// <summary>The VG's thin pools and thin volumes (Stratum's and others'), whose figures thin capacity is computed from.</summary>
+    public ImmutableArray<LogicalVolume> ThinLvs { get; init; } = [];
+
+    /// <summary>The thin pool called <paramref name="name"/>, or null.</summary>
+    public LogicalVolume? ThinPool(string name) => ThinLvs.FirstOrDefault(lv => lv.IsThinPool && lv.Name == name);
+
+    /// <summary>The sum of the virtual sizes of the thin volumes in pool <paramref name="pool"/>.</summary>
+    public long VirtualBytesIn(string pool) => ThinLvs.Where(lv => lv.IsThinVolume && lv.Pool == pool).Sum(lv => lv.SizeBytes);
+
     public long ExtentBytes => Group.ExtentSizeBytes;
 
     public long SizeBytes => Group.SizeBytes;
@@ -52,6 +62,11 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
     /// <summary>Capacity of a class on this VG, keeping <paramref name="spareBytes"/> free.</summary>
     public ClassCapacity CapacityFor(DeviceClass deviceClass)
     {
+        if (deviceClass.Thin is { } thin)
+        {
+            return ThinPoolRoom.Of(this, thin, deviceClass.SpareBytes).Capacity;
+        }
+
         var layout = deviceClass.LvCreate;
         var usable = Math.Max(0, Group.FreeBytes - deviceClass.SpareBytes);
         var pvFree = PhysicalVolumes.Select(p => FloorToExtent(p.FreeBytes)).OrderDescending().ToArray();

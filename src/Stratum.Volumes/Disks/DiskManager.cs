@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Metadata;
+using Stratum.Volumes.Thin;
 
 namespace Stratum.Volumes.Disks;
 
@@ -321,29 +321,12 @@ public sealed partial class DiskManager : IAsyncDisposable
 
     private async Task<PoolStatus> CreatePoolAsync(GroupPlan plan, VolumeGroup group, ThinPoolSettings settings, CancellationToken cancellationToken)
     {
-        var wanted = ThinPoolSizing.RoundDown(settings.Size.For(group.SizeBytes), group.ExtentSizeBytes);
-        var room = ThinPoolSizing.DataRoom(group, settings, plan.SpareBytes);
-        var size = settings.Size.Bytes is null ? Math.Min(wanted, room) : wanted;
-        if (size > room || size < ThinPoolSettings.MinSizeBytes)
+        if (ThinPoolRoom.InitialSize(group, settings, plan.SpareBytes, out var reason) is not { } size)
         {
-            return new PoolStatus(settings.Pool, PoolState.Waiting, null,
-                $"volume group '{plan.Name}' has room for {room} bytes of pool data (after metadata and {plan.SpareBytes} bytes spare); the pool needs {Math.Max(size, ThinPoolSettings.MinSizeBytes)}");
+            return new PoolStatus(settings.Pool, PoolState.Waiting, null, reason);
         }
 
-        List<string> extra = [];
-        if (settings.ChunkSizeBytes is { } chunk)
-        {
-            extra.AddRange(["--chunksize", Bytes(chunk)]);
-        }
-
-        if (settings.MetadataSizeBytes is { } metadata)
-        {
-            extra.AddRange(["--poolmetadatasize", Bytes(metadata)]);
-        }
-
-        var pool = await _lvm.CreateThinPoolAsync(
-            new CreateThinPoolRequest { VolumeGroup = plan.Name, Name = settings.Pool, SizeBytes = size, Tags = [ManagedTag], ExtraOptions = extra },
-            cancellationToken).ConfigureAwait(false);
+        var pool = await _lvm.CreateThinPoolAsync(ThinPoolRoom.CreateRequest(plan.Name, settings, size, [ManagedTag]), cancellationToken).ConfigureAwait(false);
         Log.PoolCreated(_logger, plan.Name, settings.Pool, pool.SizeBytes, settings.Size.ToString());
         return new PoolStatus(settings.Pool, PoolState.Created, pool.SizeBytes, null);
     }
@@ -489,8 +472,6 @@ public sealed partial class DiskManager : IAsyncDisposable
         "raid" => $"holds a RAID or LVM signature ({contents.Type})",
         _ => $"holds a signature ({contents})",
     };
-
-    private static string Bytes(long bytes) => bytes.ToString(CultureInfo.InvariantCulture) + "b";
 
     public async ValueTask DisposeAsync()
     {

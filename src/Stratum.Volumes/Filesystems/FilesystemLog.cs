@@ -45,6 +45,10 @@ internal static partial class FilesystemLog
         Message = "Discarded every block of {Device} in {DurationMs} ms")]
     public static partial void Discarded(ILogger logger, string device, long durationMs);
 
+    [LoggerMessage(EventId = 3114, EventName = "Copied", Level = LogLevel.Information,
+        Message = "Copied {Bytes} bytes of {Source} onto {Target} in {DurationMs} ms")]
+    public static partial void Copied(ILogger logger, string source, string target, long bytes, long durationMs);
+
     [LoggerMessage(EventId = 3110, EventName = "DiscardUnsupported", Level = LogLevel.Information,
         Message = "{Device} takes no discards; its blocks were left as they are")]
     public static partial void DiscardUnsupported(ILogger logger, string device);

@@ -47,6 +47,14 @@ public interface IFilesystemOps
     /// </summary>
     Task<DiscardOutcome> DiscardAsync(string device, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Copies the first <paramref name="bytes"/> of block device <paramref name="source"/> onto
+    /// <paramref name="target"/> (<c>dd</c> with direct I/O, flushed before it returns), bounded by
+    /// its own timeout: a thick snapshot, restore or clone.
+    /// </summary>
+    Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken);
+
+
     /// <summary>Creates a read-only device-mapper device <paramref name="name"/> mapping the whole of the block device <paramref name="backing"/> (linear, <paramref name="sectors"/> 512-byte sectors).</summary>
     Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken);
 

@@ -279,6 +279,22 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     }
 
     /// <inheritdoc />
+    public async Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken)
+    {
+        RequireBlockDevice(source, nameof(source));
+        RequireBlockDevice(target, nameof(target));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        var count = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var spec = new CommandSpec(
+            "dd", $"if={source}", $"of={target}", "bs=4M", $"count={count}", "iflag=direct,count_bytes", "oflag=direct", "conv=fsync,nocreat", "status=none")
+        { Timeout = _options.CopyTimeout, Mutates = true };
+        var started = Stopwatch.GetTimestamp();
+        await RunCheckedAsync($"Copying {source} onto {target}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.Copied(_logger, source, target, bytes, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+
+    /// <inheritdoc />
     public async Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken)
     {
         RequireMappingName(name);

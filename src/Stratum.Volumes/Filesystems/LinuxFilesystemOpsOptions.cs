@@ -20,4 +20,7 @@ public sealed record LinuxFilesystemOpsOptions
 
     /// <summary>Timeout for growing a filesystem (resize2fs can take minutes on large devices). Default 10 minutes.</summary>
     public TimeSpan GrowTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Timeout for copying a device (a thick snapshot, restore or clone). Default 2 hours.</summary>
+    public TimeSpan CopyTimeout { get; init; } = TimeSpan.FromHours(2);
 }

@@ -35,7 +35,11 @@ public sealed record VolumeMetadata
     /// <summary>DeleteVolume has begun (its data may be partly discarded): never served again, only removed.</summary>
     public const string DeletingTag = "stratum/state=deleting";
 
+    /// <summary>What an LV of Stratum's is when it is not a volume: <c>stratum/kind=snapshot</c>, <c>stratum/kind=cow</c> (see <see cref="SnapshotMetadata"/>).</summary>
+    public const string KindKey = "stratum/kind=";
+
     private const string StateKey = "stratum/state=";
+    private const string SourceKey = "stratum/source=";
     private const string NameKey = "stratum/name=";
     private const string ClassKey = "stratum/class=";
     private const string RequestedKey = "stratum/requested=";
@@ -62,6 +66,9 @@ public sealed record VolumeMetadata
     /// </summary>
     public VolumeState State { get; init; } = VolumeState.Ready;
 
+    /// <summary>What the volume was restored or cloned from (<see cref="VolumeSource"/> as text), else null.</summary>
+    public string? Source { get; init; }
+
     /// <summary>The PVC and PV, when the provisioner passes them (<c>--extra-create-metadata</c>).</summary>
     public string? PvcNamespace { get; init; }
 
@@ -81,6 +88,7 @@ public sealed record VolumeMetadata
             RequestedKey + RequestedBytes.ToString(CultureInfo.InvariantCulture),
         };
         Add(tags, NodeKey, Node);
+        Add(tags, SourceKey, Source);
         Add(tags, PvcNamespaceKey, PvcNamespace);
         Add(tags, PvcNameKey, PvcName);
         Add(tags, PvNameKey, PvName);
@@ -108,12 +116,12 @@ public sealed record VolumeMetadata
     /// </summary>
     public static VolumeMetadata? FromTags(TagSet tags)
     {
-        if (!tags.Contains(OwnerTag))
+        if (!tags.Contains(OwnerTag) || tags.Any(t => t.StartsWith(KindKey, StringComparison.Ordinal)))
         {
-            return null;
+            return null; // not Stratum's, or Stratum's but not a volume (a snapshot)
         }
 
-        string? name = null, deviceClass = null, node = null, pvcNamespace = null, pvcName = null, pvName = null;
+        string? name = null, deviceClass = null, node = null, pvcNamespace = null, pvcName = null, pvName = null, source = null;
         long? requested = null;
         var state = VolumeState.Ready;
         var states = 0;
@@ -148,6 +156,10 @@ public sealed record VolumeMetadata
             {
                 node = nd;
             }
+            else if (Value(tag, SourceKey) is { } src)
+            {
+                source = src;
+            }
             else if (Value(tag, PvcNamespaceKey) is { } ns)
             {
                 pvcNamespace = ns;
@@ -170,6 +182,7 @@ public sealed record VolumeMetadata
                 DeviceClass = deviceClass,
                 RequestedBytes = requested.Value,
                 Node = node,
+                Source = source,
                 State = states > 1 ? VolumeState.Creating : state,
                 PvcNamespace = pvcNamespace,
                 PvcName = pvcName,
@@ -177,10 +190,10 @@ public sealed record VolumeMetadata
             };
     }
 
-    private static string? Value(string tag, string key) =>
+    internal static string? Value(string tag, string key) =>
         tag.StartsWith(key, StringComparison.Ordinal) && LvmTagCodec.TryDecode(tag[key.Length..], out var value) ? value : null;
 
-    private static void Add(List<string> tags, string key, string? value)
+    internal static void Add(List<string> tags, string key, string? value)
     {
         if (!string.IsNullOrEmpty(value))
         {

@@ -17,6 +17,23 @@ public static class LogicalVolumeNaming
 
     public const int HashLength = 8;
 
+    /// <summary>
+    /// The LV name of a snapshot: <c>snap-</c>, a readable prefix of its name, and a hash of the name
+    /// in a space of its own, so a snapshot never gets the LV name of a volume.
+    /// </summary>
+    public static string ForSnapshotName(string csiName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(csiName);
+        var readable = ForCsiName(csiName)[..^(HashLength + 1)];
+        readable = readable.StartsWith("v-", StringComparison.Ordinal) ? readable[2..] : readable;
+        var name = ("snap-" + readable)[..Math.Min(MaxPrefixLength, 5 + readable.Length)].TrimEnd('-');
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("snapshot\0" + csiName)))[..HashLength];
+        return $"{name}-{hash}";
+    }
+
+    /// <summary>The LV name of the short-lived point-in-time LV a copy of <paramref name="lvName"/> reads from.</summary>
+    public static string PointInTimeFor(string lvName) => lvName + ".pit";
+
     public static string ForCsiName(string csiName)
     {
         ArgumentException.ThrowIfNullOrEmpty(csiName);

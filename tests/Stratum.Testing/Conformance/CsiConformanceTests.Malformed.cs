@@ -52,7 +52,11 @@ public abstract partial class CsiConformanceTests
         ["CreateVolume unknown parameter"] = new(StatusCode.InvalidArgument, _ => new CreateVolumeRequest { Name = "pvc-p", VolumeCapabilities = { Requests.Block() }, Parameters = { ["fsType"] = "ext4" } }),
         ["CreateVolume unknown device class"] = new(StatusCode.InvalidArgument, _ => Requests.Create("pvc-p", MiB, Requests.Block(), "no-such-class")),
         ["CreateVolume device class in the wrong case"] = new(StatusCode.InvalidArgument, _ => Requests.Create("pvc-p", MiB, Requests.Block(), "LINEAR")),
-        ["CreateVolume from a snapshot"] = new(StatusCode.InvalidArgument, _ => new CreateVolumeRequest { Name = "pvc-s", VolumeCapabilities = { Requests.Block() }, VolumeContentSource = new() { Snapshot = new() { SnapshotId = "snap-1" } } }),
+        ["CreateVolume from a snapshot without an id"] = new(StatusCode.InvalidArgument, _ => new CreateVolumeRequest { Name = "pvc-s", VolumeCapabilities = { Requests.Block() }, VolumeContentSource = new() { Snapshot = new() } }),
+        ["CreateVolume from a volume without an id"] = new(StatusCode.InvalidArgument, _ => new CreateVolumeRequest { Name = "pvc-s", VolumeCapabilities = { Requests.Block() }, VolumeContentSource = new() { Volume = new() } }),
+        ["CreateSnapshot empty name"] = new(StatusCode.InvalidArgument, c => new CreateSnapshotRequest { SourceVolumeId = c.VolumeId }),
+        ["CreateSnapshot unknown parameter"] = new(StatusCode.InvalidArgument, c => new CreateSnapshotRequest { Name = "snap-p", SourceVolumeId = c.VolumeId, Parameters = { ["colour"] = "blue" } }),
+        ["ListSnapshots negative max_entries"] = new(StatusCode.InvalidArgument, _ => new ListSnapshotsRequest { MaxEntries = -1 }),
 
         // ---- DeleteVolume, ControllerGetVolume, ValidateVolumeCapabilities: ids and capabilities
         ["DeleteVolume empty id"] = new(StatusCode.InvalidArgument, _ => new DeleteVolumeRequest()),

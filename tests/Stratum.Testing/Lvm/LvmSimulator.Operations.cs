@@ -90,7 +90,7 @@ public sealed partial class LvmSimulator
                 .OrderBy(d => d.Path, StringComparer.Ordinal)
                 .Select(d => ToRecord(d.Pv!))],
             [.. vgs.SelectMany(vg => vg.VisibleLvs)
-                .Where(lv => logicalVolumeTag is null || lv.Tags.Contains(logicalVolumeTag))
+                .Where(lv => logicalVolumeTag is null || lv.Tags.Contains(logicalVolumeTag) || lv.IsThinPool || lv.IsThin)
                 .Select(lv => ToRecord(lv, mounted))]);
     }
 
@@ -371,6 +371,7 @@ public sealed partial class LvmSimulator
         }
 
         var delta = wanted - lv.Extents;
+        var before = lv.Extents;
         var allocator = new Allocator(vg);
         var insufficient = SimErrors.InsufficientSpace(argv, $"Insufficient free space: {delta} extents needed, but only {vg.FreeExtents} available");
         switch (lv.Kind)
@@ -435,6 +436,11 @@ public sealed partial class LvmSimulator
         }
 
         allocator.Commit();
+        if (lv.IsThinPool && lv.DataPercent is { } percent)
+        {
+            lv.DataPercent = percent * before / wanted; // the same data in a larger pool
+        }
+
         lv.Extents = wanted;
         if (_backing is not null && lv.BackingFile is not null && !lv.IsCow)
         {

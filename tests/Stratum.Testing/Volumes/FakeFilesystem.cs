@@ -175,6 +175,17 @@ public sealed class FakeFilesystem : IFilesystemOps
 
     public FilesystemStats GetStats(string path) => new(1000, 600, 400, 100, 90, 10);
 
+    public Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Change("copy", $"copy {source} {target} {bytes}");
+            _contents[target] = _contents.GetValueOrDefault(source, DeviceContents.Blank);
+            return Task.CompletedTask;
+        }
+    }
+
+
     public Task<DiscardOutcome> DiscardAsync(string device, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -82,6 +82,9 @@ internal sealed class FakeDiskHost : IDiskHost, IFilesystemOps
 
     public Task<DiscardOutcome> DiscardAsync(string device, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+
     public Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task ResizeReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken) => throw new NotSupportedException();

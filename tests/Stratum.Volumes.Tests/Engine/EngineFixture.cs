@@ -34,11 +34,18 @@ internal sealed class EngineFixture : IAsyncDisposable
 
     public NodeVolumes Node => Composed.Node;
 
-    public static async Task<EngineFixture> CreateAsync(bool start = true)
+    /// <param name="start">Whether to start the engine.</param>
+    /// <param name="extraClasses">More device classes, as YAML list items (indented by two spaces).</param>
+    public static async Task<EngineFixture> CreateAsync(bool start = true, string extraClasses = "")
     {
         var lvm = new LvmSimulator();
         await lvm.AddVolumeGroupAsync("stratum", [10 * Gi, 10 * Gi]);
-        var config = ConfigLoader.LoadFromText("""
+        if (extraClasses.Length > 0)
+        {
+            await lvm.AddVolumeGroupAsync("other", [4 * Gi]);
+        }
+
+        var config = ConfigLoader.LoadFromText($"""
             deviceClasses:
               - name: default
                 volumeGroup: stratum
@@ -46,6 +53,7 @@ internal sealed class EngineFixture : IAsyncDisposable
                 spare: 1Gi
               - name: elsewhere
                 volumeGroup: absent
+            {extraClasses}
             """, "test");
         var classes = new DeviceClassManager(config with
         {
@@ -68,6 +76,16 @@ internal sealed class EngineFixture : IAsyncDisposable
         var volume = await Engine.CreateAsync(new CreateVolumeSpec { Name = name, RequiredBytes = bytes, DeviceClass = deviceClass, MountFilesystems = filesystems ?? [] }, CancellationToken.None);
         AddDevice(volume.Lv);
         return volume;
+    }
+
+    /// <summary>Makes the device node of an LV (read afresh, so it is active) exist on the fake host.</summary>
+    public async Task AddDeviceAsync(string volumeGroup, string name)
+    {
+        var lv = await Lvm.Admin.GetLogicalVolumeAsync(volumeGroup, name, CancellationToken.None) ?? throw new InvalidOperationException($"{volumeGroup}/{name} does not exist");
+        if (lv.IsActive)
+        {
+            AddDevice(lv);
+        }
     }
 
     public void AddDevice(LogicalVolume lv) =>
