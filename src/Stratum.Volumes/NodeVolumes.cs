@@ -344,10 +344,10 @@ public sealed partial class NodeVolumes
                 : throw new VolumeException(VolumeError.NotFound, $"volume {volumeId} does not exist on this node (no {missing})");
         }
 
-        var health = volume.Lv.HealthStatus is { } h ? $"LVM reports the volume {h}" : null;
+        var health = await VolumeHealth.CheckAsync(volume, _fs, cancellationToken).ConfigureAwait(false);
         if (status.Kind == FileKind.BlockDevice)
         {
-            return new VolumeStats(null, volume.CapacityBytes, health is not null, health ?? "healthy");
+            return new VolumeStats(null, volume.CapacityBytes, health.Abnormal, health.Message);
         }
 
         var mounted = MountAt(volumePath);
@@ -356,7 +356,7 @@ public sealed partial class NodeVolumes
             return new VolumeStats(null, null, true, $"volume {volumeId} is not mounted at {volumePath}");
         }
 
-        return new VolumeStats(_fs.GetStats(volumePath), null, health is not null, health ?? "healthy");
+        return new VolumeStats(_fs.GetStats(volumePath), null, health.Abnormal, health.Message);
     });
 
     /// <summary>The read-only device-mapper device of a read-only raw block publish of <paramref name="id"/> at <paramref name="targetPath"/>.</summary>

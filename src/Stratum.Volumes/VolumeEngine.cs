@@ -307,6 +307,15 @@ public sealed partial class VolumeEngine
     public Task<ManagedVolume?> GetAsync(string volumeId, CancellationToken cancellationToken) =>
         VolumeErrors.Run(() => _catalog.FindAsync(volumeId, cancellationToken));
 
+    /// <summary>
+    /// The condition of one volume: LVM's view, and the device's own (its table and a bounded read;
+    /// see <see cref="VolumeHealth"/>) where the engine has the host's filesystem layer.
+    /// </summary>
+    public Task<VolumeHealthReport> ConditionAsync(ManagedVolume volume, CancellationToken cancellationToken) =>
+        Filesystem is { } filesystem
+            ? VolumeErrors.Run(() => VolumeHealth.CheckAsync(volume, filesystem, cancellationToken))
+            : Task.FromResult(VolumeHealth.FromLvm(volume));
+
     /// <summary>Every ready volume Stratum owns on this node, read from LVM, in a stable order.</summary>
     public Task<IReadOnlyList<ManagedVolume>> ListAsync(CancellationToken cancellationToken) =>
         VolumeErrors.Run(() => _catalog.ListAsync(cancellationToken));

@@ -146,7 +146,7 @@ public sealed class ControllerService : Controller.ControllerBase
             response.Entries.Add(new ListVolumesResponse.Types.Entry
             {
                 Volume = ToCsi(volume),
-                Status = new ListVolumesResponse.Types.VolumeStatus { VolumeCondition = Condition(volume) },
+                Status = new ListVolumesResponse.Types.VolumeStatus { VolumeCondition = Condition(Volumes.VolumeHealth.FromLvm(volume)) },
             });
         }
 
@@ -190,7 +190,7 @@ public sealed class ControllerService : Controller.ControllerBase
         return new ControllerGetVolumeResponse
         {
             Volume = ToCsi(volume),
-            Status = new ControllerGetVolumeResponse.Types.VolumeStatus { VolumeCondition = Condition(volume) },
+            Status = new ControllerGetVolumeResponse.Types.VolumeStatus { VolumeCondition = Condition(await _engine.ConditionAsync(volume, context.CancellationToken).ConfigureAwait(false)) },
         };
     });
 
@@ -285,9 +285,8 @@ public sealed class ControllerService : Controller.ControllerBase
         _ => throw CsiErrors.Invalid($"volume_content_source of type {source.TypeCase} is not supported"),
     };
 
-    private static VolumeCondition Condition(ManagedVolume volume) => volume.HealthStatus is { } health
-        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Name} {health}" }
-        : new VolumeCondition { Abnormal = false, Message = "healthy" };
+    /// <summary>ListVolumes reports LVM's view (one report for every volume); ControllerGetVolume checks the device too.</summary>
+    private static VolumeCondition Condition(Volumes.VolumeHealthReport health) => new() { Abnormal = health.Abnormal, Message = health.Message };
 
     private static (long Required, long Limit) Range(CapacityRange? range)
     {

@@ -70,6 +70,12 @@ public interface IFilesystemOps
     /// <summary>The device-mapper name of a block device, or null when it is not a device-mapper device.</summary>
     string? DeviceMapperName(DeviceNumber device);
 
+    /// <summary>The target types of the live table of the device-mapper device <paramref name="name"/> (<c>dmsetup table</c>), in order; a read.</summary>
+    Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Reads the first block of <paramref name="device"/> past the page cache, waiting at most <paramref name="timeout"/> (see <see cref="BlockRead"/>).</summary>
+    Task<BlockReadResult> ReadFirstBlockAsync(string device, TimeSpan timeout);
+
     /// <summary><c>lstat(2)</c>: what is at the path, a final symbolic link not followed.</summary>
     FileStatus Lstat(string path);
 

@@ -358,6 +358,23 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     public string? DeviceMapperName(DeviceNumber device) => ReadSysfs($"dev/block/{device.Major}:{device.Minor}/dm/name");
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var spec = new CommandSpec("dmsetup", "table", "--", name) { Timeout = _options.CommandTimeout };
+        var table = await RunCheckedAsync($"Reading the table of {name}", spec, cancellationToken).ConfigureAwait(false);
+
+        // One line per target: <start> <length> <type> <arguments...>
+        return [.. table.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 4))
+            .Where(fields => fields.Length >= 3)
+            .Select(fields => fields[2])];
+    }
+
+    /// <inheritdoc />
+    public Task<BlockReadResult> ReadFirstBlockAsync(string device, TimeSpan timeout) => BlockRead.FirstBlockAsync(device, timeout);
+
+    /// <inheritdoc />
     public FileStatus Lstat(string path) => _host.Lstat(path);
 
     /// <inheritdoc />

@@ -250,6 +250,28 @@ public sealed class FakeFilesystem : IFilesystemOps
         }
     }
 
+    /// <summary>The target types <see cref="MappingTargetsAsync"/> reports per device-mapper name (default: one linear target).</summary>
+    public Dictionary<string, IReadOnlyList<string>> MappingTargets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What <see cref="ReadFirstBlockAsync"/> answers per device path (default: the block was read).</summary>
+    public Dictionary<string, BlockReadResult> BlockReads { get; } = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(MappingTargets.GetValueOrDefault(name) ?? ["linear"]);
+        }
+    }
+
+    public Task<BlockReadResult> ReadFirstBlockAsync(string device, TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(BlockReads.GetValueOrDefault(device) ?? new BlockReadResult(BlockReadOutcome.Read, "read"));
+        }
+    }
+
     public string? DeviceMapperName(DeviceNumber device)
     {
         lock (_gate)
