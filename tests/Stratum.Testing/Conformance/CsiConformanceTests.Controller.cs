@@ -350,6 +350,7 @@ public abstract partial class CsiConformanceTests
             {
                 ControllerType.CreateDeleteVolume, ControllerType.ListVolumes, ControllerType.GetCapacity,
                 ControllerType.GetVolume, ControllerType.VolumeCondition, ControllerType.SingleNodeMultiWriter,
+                ControllerType.ModifyVolume,
             },
             offered);
         Assert.DoesNotContain(ControllerType.ExpandVolume, offered);

@@ -50,7 +50,6 @@ public abstract partial class CsiConformanceTests
         nameof(DeleteSnapshotRequest),
         nameof(ListSnapshotsRequest),
         nameof(GetSnapshotRequest),
-        nameof(ControllerModifyVolumeRequest),
     };
 
     [Theory]
@@ -66,7 +65,6 @@ public abstract partial class CsiConformanceTests
             nameof(DeleteSnapshotRequest) => new DeleteSnapshotRequest { SnapshotId = "snap" },
             nameof(ListSnapshotsRequest) => new ListSnapshotsRequest(),
             nameof(GetSnapshotRequest) => new GetSnapshotRequest { SnapshotId = "snap" },
-            nameof(ControllerModifyVolumeRequest) => new ControllerModifyVolumeRequest { VolumeId = "vg:lv:x" },
             _ => throw new ArgumentOutOfRangeException(nameof(request), request, null),
         };
 
