@@ -292,6 +292,18 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.FailedPrecondition, $"volume {spec.VolumeId} is not mounted at {spec.VolumePath}");
         }
 
+        // An encrypted volume's LUKS device can only be resized with its key: LUKS2 keeps the
+        // volume key in the kernel keyring, where cryptsetup cannot read it back. Checked before
+        // anything changes.
+        string? key = null;
+        if (volume.Metadata.Encryption is not null
+            && (!spec.Secrets.TryGetValue(EncryptionKeySecret, out key) || string.IsNullOrEmpty(key)))
+        {
+            throw new VolumeException(VolumeError.InvalidArgument,
+                $"volume {spec.VolumeId} is encrypted: NodeExpandVolume needs its key as '{EncryptionKeySecret}' in the node-expand secret " +
+                "(StorageClass parameters csi.storage.k8s.io/node-expand-secret-name and -namespace, the same secret as for stage)");
+        }
+
         // From here on the host changes: every step runs to its end whatever the caller does.
         var none = CancellationToken.None;
         if (target > volume.CapacityBytes)
@@ -325,11 +337,15 @@ public sealed partial class NodeVolumes
         // the rest must still finish the rest.
         if (volume.Metadata.Encryption is not null)
         {
-            // The LUKS device follows its LV (the volume key is in the kernel keyring; the key
-            // from the node-expand secrets is passed only when it was given).
-            var crypt = CryptMappingName(volume.Lv.Name);
-            spec.Secrets.TryGetValue(EncryptionKeySecret, out var key);
-            await _encryption.ResizeAsync(crypt, key, none).ConfigureAwait(false);
+            // The LUKS device follows its LV.
+            try
+            {
+                await _encryption.ResizeAsync(CryptMappingName(volume.Lv.Name), key, none).ConfigureAwait(false);
+            }
+            catch (EncryptionKeyRejectedException ex)
+            {
+                throw new VolumeException(VolumeError.PermissionDenied, $"volume {spec.VolumeId}: {ex.Message}", ex);
+            }
         }
 
         await ResizeReadOnlyMappingsAsync(volume).ConfigureAwait(false);

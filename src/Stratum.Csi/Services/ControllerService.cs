@@ -207,7 +207,7 @@ public sealed class ControllerService : Controller.ControllerBase
     /// <summary>
     /// Changes a volume's mutable parameters (a PVC's VolumeAttributesClass): its IO limits, which
     /// replace the old ones whole and reach the running pods at once. Unknown and immutable
-    /// parameters are INVALID_ARGUMENT. The volume must be on this node (docs/io-limits.md: how
+    /// parameters are INVALID_ARGUMENT. The volume must be on this node (docs/architecture.md, "Changing IO limits": how
     /// the volume's own node applies a change that reached another node's plugin).
     /// </summary>
     public override Task<ControllerModifyVolumeResponse> ControllerModifyVolume(ControllerModifyVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
@@ -222,7 +222,7 @@ public sealed class ControllerService : Controller.ControllerBase
         if (await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false) is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound,
-                $"volume {volumeId} is not on node {_nodeId}; only the plugin on the volume's own node changes it (see docs/io-limits.md)"));
+                $"volume {volumeId} is not on node {_nodeId}; only the plugin on the volume's own node changes it (see 'Changing IO limits' in docs/architecture.md)"));
         }
 
         await _node.ModifyAsync(volumeId, limits, context.CancellationToken).ConfigureAwait(false);

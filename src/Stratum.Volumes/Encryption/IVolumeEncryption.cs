@@ -21,7 +21,12 @@ public interface IVolumeEncryption
     /// <summary>Closes the open device <paramref name="name"/>.</summary>
     Task CloseAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Gives the open device <paramref name="name"/> the whole of its (grown) backing device; the key is needed only when the kernel keyring does not hold the volume key.</summary>
+    /// <summary>
+    /// Gives the open device <paramref name="name"/> the whole of its (grown) backing device. LUKS2
+    /// keeps the volume key in the kernel keyring, where cryptsetup cannot read it back, so the
+    /// key is needed.
+    /// </summary>
+    /// <exception cref="EncryptionKeyRejectedException">The key is wrong.</exception>
     Task ResizeAsync(string name, string? key, CancellationToken cancellationToken);
 }
 

@@ -101,7 +101,13 @@ public sealed partial class LuksCli : IVolumeEncryption
     public async Task ResizeAsync(string name, string? key, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> args = string.IsNullOrEmpty(key) ? ["resize", name] : ["resize", "--key-file", "-", name];
-        await RunCheckedAsync($"Resizing {name}", Spec(args, string.IsNullOrEmpty(key) ? null : key), cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync($"Resizing {name}", Spec(args, string.IsNullOrEmpty(key) ? null : key), cancellationToken).ConfigureAwait(false);
+        if (result.exit == ExitWrongKey)
+        {
+            throw new EncryptionKeyRejectedException($"the key does not open the encrypted device {name} (cryptsetup: {Summary(result.error)})");
+        }
+
+        Check(result, $"Resizing {name}");
         Log.Resized(_logger, name);
     }
 

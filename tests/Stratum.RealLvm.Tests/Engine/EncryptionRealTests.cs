@@ -97,7 +97,7 @@ public sealed class EncryptionRealTests(VolumeGroupFixture vg, ITestOutputHelper
 
         // Online expansion: LV, then LUKS, then ext4; the data stays readable.
         var before = new DriveInfo(target).TotalSize;
-        var size = await engine.Node.ExpandAsync(new ExpandSpec(id, target, 160 * MiB, 0, false), CancellationToken.None);
+        var size = await engine.Node.ExpandAsync(new ExpandSpec(id, target, 160 * MiB, 0, false) { Secrets = Secrets(Key) }, CancellationToken.None);
         var after = new DriveInfo(target).TotalSize;
         output.WriteLine($"filesystem {before} -> {after} bytes; LV {size}");
         Assert.Equal(160 * MiB, size);
@@ -182,7 +182,7 @@ public sealed class EncryptionRealTests(VolumeGroupFixture vg, ITestOutputHelper
                     }
                 }
 
-                await Task.Delay(5);
+                await Task.Delay(20); // cryptsetup runs for seconds (the KDF), so it is seen many times
             }
         });
         try

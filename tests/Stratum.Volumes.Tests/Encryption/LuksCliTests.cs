@@ -71,6 +71,17 @@ public sealed class LuksCliTests
     }
 
     [Fact]
+    public async Task Resize_WithKey_KeyOnStdinOnly()
+    {
+        var runner = new FakeCommandRunner().Succeeds();
+
+        await Cli(runner).ResizeAsync("n", Key, default);
+
+        Assert.Equal(["cryptsetup", "resize", "--key-file", "-", "n"], runner.Argvs[0]);
+        Assert.Equal(Key, runner.Calls[0].StandardInput);
+    }
+
+    [Fact]
     public void Format_Pbkdf2_NoMemoryCost()
     {
         var cli = new LuksCli(new FakeCommandRunner(), new LuksOptions { Pbkdf = "pbkdf2", PbkdfIterations = 1000 }, NullLogger<LuksCli>.Instance);

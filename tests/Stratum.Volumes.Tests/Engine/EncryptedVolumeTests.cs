@@ -149,11 +149,28 @@ public sealed class EncryptedVolumeTests : IAsyncLifetime
         await StageAsync(volume);
         await _f.Node.PublishAsync(new PublishSpec(volume.Id.ToString(), Staging, Target, false, false), default);
 
-        var size = await _f.Node.ExpandAsync(new ExpandSpec(volume.Id.ToString(), Target, 2 * Gi, 0, null), default);
+        var size = await _f.Node.ExpandAsync(
+            new ExpandSpec(volume.Id.ToString(), Target, 2 * Gi, 0, null) { Secrets = new Dictionary<string, string> { [NodeVolumes.EncryptionKeySecret] = Key } }, default);
 
         Assert.Equal(2 * Gi, size);
         var name = NodeVolumes.CryptMappingName(volume.Lv.Name);
         Assert.Equal([$"luksResize {name}", $"grow ext4 {Crypt(volume)} {Target}"], _f.Fs.Changes.TakeLast(2));
+    }
+
+    [Fact]
+    public async Task Expand_EncryptedWithoutKey_InvalidArgumentNamingTheSecretNothingChanged()
+    {
+        var volume = await _f.CreateAsync("e1", encryption: VolumeMetadata.Luks2);
+        await StageAsync(volume);
+        await _f.Node.PublishAsync(new PublishSpec(volume.Id.ToString(), Staging, Target, false, false), default);
+        var before = _f.Fs.Changes.Count;
+
+        var ex = await Assert.ThrowsAsync<VolumeException>(() => _f.Node.ExpandAsync(new ExpandSpec(volume.Id.ToString(), Target, 2 * Gi, 0, null), default));
+
+        Assert.Equal(VolumeError.InvalidArgument, ex.Error);
+        Assert.Contains("node-expand-secret", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Fs.Changes.Count);
+        Assert.Equal(volume.CapacityBytes, (await _f.LvAsync(volume))!.SizeBytes);
     }
 
     [Fact]
