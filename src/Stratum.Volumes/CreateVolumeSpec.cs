@@ -29,4 +29,10 @@ public sealed record CreateVolumeSpec
     public string? PvcName { get; init; }
 
     public string? PvName { get; init; }
+
+    /// <summary>Encrypt the volume (<see cref="Metadata.VolumeMetadata.Luks2"/>), or null.</summary>
+    public string? Encryption { get; init; }
+
+    /// <summary>IO limits for the pods that use the volume.</summary>
+    public IoLimits.IoLimitSettings IoLimits { get; init; } = Stratum.Volumes.IoLimits.IoLimitSettings.None;
 }

@@ -15,6 +15,9 @@ public record EngineDependencies
 
     public IFilesystemOps? Filesystem { get; init; }
 
+    /// <summary>Per-volume encryption; default cryptsetup (<see cref="Encryption.LuksCli"/>) over the runner.</summary>
+    public Encryption.IVolumeEncryption? Encryption { get; init; }
+
     /// <summary>
     /// The one command runner the real LVM and filesystem layers share (e.g. a real
     /// <see cref="CommandRunner"/> wrapped to time every command); default a <see cref="CommandRunner"/>

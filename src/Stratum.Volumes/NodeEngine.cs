@@ -3,7 +3,9 @@ using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Platform.Exec;
 using Stratum.Volumes.Capacity;
+using Stratum.Volumes.Encryption;
 using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.IoLimits;
 using Stratum.Volumes.Locking;
 
 namespace Stratum.Volumes;
@@ -41,7 +43,8 @@ public sealed class NodeEngine : IAsyncDisposable
         var runner = new Lazy<ICommandRunner>(() => dependencies.Runner ?? new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()));
         var lvm = dependencies.Lvm ?? new LvmCli(runner.Value, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
         var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner.Value, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
-        return Create(lvm, filesystem, classes, options, loggerFactory);
+        var encryption = dependencies.Encryption ?? new LuksCli(runner.Value, new LuksOptions(), loggerFactory.CreateLogger<LuksCli>());
+        return Create(lvm, filesystem, classes, options, loggerFactory, encryption);
     }
 
     /// <summary>Composes the engine.</summary>
@@ -50,7 +53,10 @@ public sealed class NodeEngine : IAsyncDisposable
     /// <param name="classes">The current device classes (a function, so a reload can swap them).</param>
     /// <param name="options">Node settings.</param>
     /// <param name="loggerFactory">Loggers.</param>
-    public static NodeEngine Create(ILvm lvm, IFilesystemOps filesystem, Func<DeviceClassManager> classes, VolumeEngineOptions options, ILoggerFactory loggerFactory)
+    /// <param name="encryption">Per-volume encryption; null: cryptsetup over a runner of its own.</param>
+    public static NodeEngine Create(
+        ILvm lvm, IFilesystemOps filesystem, Func<DeviceClassManager> classes, VolumeEngineOptions options, ILoggerFactory loggerFactory,
+        IVolumeEncryption? encryption = null)
     {
         ArgumentNullException.ThrowIfNull(lvm);
         ArgumentNullException.ThrowIfNull(filesystem);
@@ -61,7 +67,9 @@ public sealed class NodeEngine : IAsyncDisposable
         var capacity = new CapacityCache(lvm, catalog, loggerFactory.CreateLogger<CapacityCache>());
         var locks = new VolumeLocks();
         var volumes = new VolumeEngine(lvm, catalog, classes, capacity, locks, filesystem, options, loggerFactory.CreateLogger<VolumeEngine>());
-        var node = new NodeVolumes(lvm, catalog, classes, locks, capacity, filesystem, loggerFactory.CreateLogger<NodeVolumes>()) { Thin = volumes.Thin };
+        encryption ??= new LuksCli(new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()), new LuksOptions(), loggerFactory.CreateLogger<LuksCli>());
+        var node = new NodeVolumes(
+            lvm, catalog, classes, locks, capacity, filesystem, loggerFactory.CreateLogger<NodeVolumes>(), encryption, new PodCgroups(options.CgroupRoot)) { Thin = volumes.Thin };
         return new NodeEngine(catalog, capacity, volumes, node);
     }
 

@@ -24,13 +24,16 @@ public sealed partial class NodeStorage : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _inventoryLoop;
 
-    public NodeStorage(ConfigMonitor config, ILvm lvm, IFilesystemOps filesystem, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null)
+    public NodeStorage(
+        ConfigMonitor config, ILvm lvm, IFilesystemOps filesystem, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null,
+        Encryption.IVolumeEncryption? encryption = null, string? cgroupRoot = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(loggers);
         _loggers = loggers;
         Config = config;
-        _engine = NodeEngine.Create(lvm, filesystem, () => config.Current.Classes, new VolumeEngineOptions { NodeId = nodeId }, loggers);
+        var options = new VolumeEngineOptions { NodeId = nodeId, CgroupRoot = cgroupRoot ?? IoLimits.PodCgroups.DefaultRoot };
+        _engine = NodeEngine.Create(lvm, filesystem, () => config.Current.Classes, options, loggers, encryption);
         Capacity = _engine.Capacity;
         Engine = _engine.Volumes;
         Node = _engine.Node;
@@ -43,14 +46,17 @@ public sealed partial class NodeStorage : IAsyncDisposable
     /// Composes the node's storage over the real LVM and filesystem tools (one command runner under
     /// both), or what <paramref name="dependencies"/> puts in their place.
     /// </summary>
-    public static NodeStorage Create(ConfigMonitor config, EngineDependencies dependencies, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null)
+    public static NodeStorage Create(
+        ConfigMonitor config, EngineDependencies dependencies, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null,
+        string? cgroupRoot = null)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         ArgumentNullException.ThrowIfNull(loggers);
         var runner = new Lazy<ICommandRunner>(() => dependencies.Runner ?? new CommandRunner(new CommandRunnerOptions(), loggers.CreateLogger<CommandRunner>()));
         var lvm = dependencies.Lvm ?? new LvmCli(runner.Value, new LvmOptions(), loggers.CreateLogger<LvmCli>());
         var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner.Value, new LinuxFilesystemOpsOptions(), loggers.CreateLogger<LinuxFilesystemOps>());
-        return new NodeStorage(config, lvm, filesystem, host, nodeId, loggers, diskOptions);
+        var encryption = dependencies.Encryption ?? new Encryption.LuksCli(runner.Value, new Encryption.LuksOptions(), loggers.CreateLogger<Encryption.LuksCli>());
+        return new NodeStorage(config, lvm, filesystem, host, nodeId, loggers, diskOptions, encryption, cgroupRoot);
     }
 
     public ConfigMonitor Config { get; }

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Volumes.Capacity;
+using Stratum.Volumes.Encryption;
+using Stratum.Volumes.IoLimits;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
+using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
 using Stratum.Volumes.Thin;
 using Stratum.Platform;
@@ -36,12 +39,20 @@ public sealed partial class NodeVolumes
     /// <summary>Prefix of the read-only device-mapper devices of read-only raw block publishes.</summary>
     public const string ReadOnlyMappingPrefix = "stratum-ro-";
 
+    /// <summary>Prefix of the open LUKS devices of encrypted volumes: <c>stratum-luks-&lt;LV&gt;</c>.</summary>
+    public const string CryptMappingPrefix = "stratum-luks-";
+
+    /// <summary>The node-stage (and node-expand) secret key that holds an encrypted volume's key.</summary>
+    public const string EncryptionKeySecret = "encryptionKey";
+
     private readonly ILvm _lvm;
     private readonly VolumeCatalog _catalog;
     private readonly Func<DeviceClassManager> _classes;
     private readonly VolumeLocks _locks;
     private readonly CapacityCache _capacity;
     private readonly IFilesystemOps _fs;
+    private readonly IVolumeEncryption _encryption;
+    private readonly PodCgroups _cgroups;
     private readonly ILogger _logger;
 
     /// <param name="lvm">LVM (activation, growth).</param>
@@ -51,10 +62,14 @@ public sealed partial class NodeVolumes
     /// <param name="capacity">Free space: growth is checked against it and recorded in it.</param>
     /// <param name="filesystem">The host: devices, filesystems, mounts, paths.</param>
     /// <param name="logger">Logger.</param>
+    /// <param name="encryption">LUKS (cryptsetup) for encrypted volumes.</param>
+    /// <param name="cgroups">The pods' cgroups, for IO limits.</param>
     public NodeVolumes(
         ILvm lvm, VolumeCatalog catalog, Func<DeviceClassManager> classes, VolumeLocks locks, CapacityCache capacity,
-        IFilesystemOps filesystem, ILogger<NodeVolumes> logger)
+        IFilesystemOps filesystem, ILogger<NodeVolumes> logger, IVolumeEncryption encryption, PodCgroups cgroups)
     {
+        _encryption = encryption;
+        _cgroups = cgroups;
         _lvm = lvm;
         _catalog = catalog;
         _classes = classes;
@@ -70,8 +85,8 @@ public sealed partial class NodeVolumes
     /// operations (for discarding deleted volumes). Kept until Csi/Hosting composes through
     /// <see cref="NodeEngine"/>.
     /// </summary>
-    public NodeVolumes(VolumeEngine engine, ILvm lvm, IFilesystemOps fs, ILogger<NodeVolumes> logger)
-        : this(lvm, engine.Catalog, engine.ClassesProvider, engine.Locks, engine.Capacity, fs, logger)
+    public NodeVolumes(VolumeEngine engine, ILvm lvm, IFilesystemOps fs, ILogger<NodeVolumes> logger, IVolumeEncryption encryption, PodCgroups cgroups)
+        : this(lvm, engine.Catalog, engine.ClassesProvider, engine.Locks, engine.Capacity, fs, logger, encryption, cgroups)
     {
         engine.Filesystem ??= fs;
         Thin = engine.Thin;
@@ -85,10 +100,13 @@ public sealed partial class NodeVolumes
         var id = ParseId(spec.VolumeId);
         using var held = _locks.Acquire(id.LogicalVolume, "NodeStageVolume");
         var volume = await ActiveVolumeAsync(id, cancellationToken).ConfigureAwait(false);
+        var device = volume.Metadata.Encryption is null
+            ? volume.DevicePath
+            : (await OpenEncryptedAsync(volume, spec.Secrets, cancellationToken).ConfigureAwait(false)).Path;
         if (spec.Block)
         {
             Log.Staged(_logger, spec.VolumeId, "raw block", spec.StagingPath);
-            return; // a raw block volume is published straight from its device node
+            return; // a raw block volume is published straight from its device node (or its open LUKS device)
         }
 
         var type = FilesystemFor(spec.FsType, volume);
@@ -110,11 +128,11 @@ public sealed partial class NodeVolumes
             return; // already staged as asked
         }
 
-        var contents = await _fs.ProbeAsync(volume.DevicePath, cancellationToken).ConfigureAwait(false);
+        var contents = await _fs.ProbeAsync(device, cancellationToken).ConfigureAwait(false);
         if (!contents.IsBlank && !contents.Is(type))
         {
             throw new VolumeException(VolumeError.FailedPrecondition,
-                $"volume {spec.VolumeId} ({volume.DevicePath}) already carries {contents}, not {type.ToName()}; " +
+                $"volume {spec.VolumeId} ({device}) already carries {contents}, not {type.ToName()}; " +
                 "Stratum never formats a device that holds data. Ask for the filesystem it has, or inspect it by hand");
         }
 
@@ -122,16 +140,16 @@ public sealed partial class NodeVolumes
         var none = CancellationToken.None;
         if (contents.IsBlank)
         {
-            await _fs.FormatAsync(volume.DevicePath, type, none).ConfigureAwait(false);
+            await _fs.FormatAsync(device, type, none).ConfigureAwait(false);
             Log.Formatted(_logger, spec.VolumeId, type.ToName());
         }
 
         _fs.CreateDirectory(spec.StagingPath);
-        await _fs.MountAsync(volume.DevicePath, spec.StagingPath, type, spec.MountFlags, none).ConfigureAwait(false);
+        await _fs.MountAsync(device, spec.StagingPath, type, spec.MountFlags, none).ConfigureAwait(false);
         if (!contents.IsBlank && volume.Metadata.Source is not null && !spec.MountFlags.Contains("ro"))
         {
             // Restored or cloned into a larger volume: the filesystem grows to the LV at its first stage (a no-op when it fills it already).
-            await _fs.GrowAsync(volume.DevicePath, spec.StagingPath, type, none).ConfigureAwait(false);
+            await _fs.GrowAsync(device, spec.StagingPath, type, none).ConfigureAwait(false);
         }
         Log.Staged(_logger, spec.VolumeId, type.ToName(), spec.StagingPath);
     });
@@ -141,19 +159,34 @@ public sealed partial class NodeVolumes
         var id = ParseId(volumeId);
         using var held = _locks.Acquire(id.LogicalVolume, "NodeUnstageVolume");
         var mounted = MountAt(stagingPath);
-        if (mounted is null)
+        if (mounted is not null)
         {
-            return; // nothing staged here (raw block volumes never mount at the staging path)
+            var volume = await _catalog.FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
+            if (!(volume is not null ? IsDevice(mounted, volume) : MayBeDevice(mounted, id)))
+            {
+                throw new VolumeException(VolumeError.FailedPrecondition,
+                    $"{stagingPath} has {mounted.Source} mounted, which is not volume {volumeId}; leaving it alone");
+            }
+
+            await _fs.UnmountAsync(stagingPath, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var volume = await _catalog.FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
-        if (!(volume is not null ? IsDevice(mounted, volume) : MayBeDevice(mounted, id)))
+        // An encrypted volume's LUKS device closes with the unstage (raw block volumes mount
+        // nothing at the staging path, but are open too); also when a crash left it open after the
+        // unmount. cryptsetup refuses to close a device still in use.
+        var crypt = CryptMappingName(id.LogicalVolume);
+        if (_fs.FindMappings(crypt).Any(m => m.Name == crypt))
         {
-            throw new VolumeException(VolumeError.FailedPrecondition,
-                $"{stagingPath} has {mounted.Source} mounted, which is not volume {volumeId}; leaving it alone");
+            try
+            {
+                await _encryption.CloseAsync(crypt, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (EncryptedDeviceBusyException ex)
+            {
+                throw new VolumeException(VolumeError.FailedPrecondition, $"cannot unstage volume {volumeId}: {ex.Message}", ex);
+            }
         }
 
-        await _fs.UnmountAsync(stagingPath, CancellationToken.None).ConfigureAwait(false);
         Log.Unstaged(_logger, volumeId, stagingPath);
     });
 
@@ -189,9 +222,12 @@ public sealed partial class NodeVolumes
                     $"volume {spec.VolumeId} is already published at {spec.TargetPath} {(published.IsReadOnly ? "read-only" : "read-write")}");
             }
 
+            ApplyIoLimits(spec, volume, DataOf(volume)!.Path);
             return;
         }
 
+        // Limits first: a pod never gets the volume without the limits it was asked with.
+        ApplyIoLimits(spec, volume, DataOf(volume)!.Path);
         _fs.CreateDirectory(spec.TargetPath);
         await _fs.BindMountAsync(spec.StagingPath, spec.TargetPath, spec.ReadOnly, [], CancellationToken.None).ConfigureAwait(false);
         Log.Published(_logger, spec.VolumeId, spec.TargetPath, spec.ReadOnly);
@@ -203,6 +239,7 @@ public sealed partial class NodeVolumes
         using var held = _locks.Acquire(id.LogicalVolume, "NodeUnpublishVolume");
         var readOnly = ReadOnlyMappingName(id, targetPath);
         var none = CancellationToken.None;
+        await LiftIoLimitsAsync(id, targetPath, readOnly, cancellationToken).ConfigureAwait(false);
         if (_fs.Lstat(targetPath).Exists)
         {
             var mounted = MountAt(targetPath);
@@ -265,6 +302,18 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.FailedPrecondition, $"volume {spec.VolumeId} is not mounted at {spec.VolumePath}");
         }
 
+        // An encrypted volume's LUKS device can only be resized with its key: LUKS2 keeps the
+        // volume key in the kernel keyring, where cryptsetup cannot read it back. Checked before
+        // anything changes.
+        string? key = null;
+        if (volume.Metadata.Encryption is not null
+            && (!spec.Secrets.TryGetValue(EncryptionKeySecret, out key) || string.IsNullOrEmpty(key)))
+        {
+            throw new VolumeException(VolumeError.InvalidArgument,
+                $"volume {spec.VolumeId} is encrypted: NodeExpandVolume needs its key as '{EncryptionKeySecret}' in the node-expand secret " +
+                "(StorageClass parameters csi.storage.k8s.io/node-expand-secret-name and -namespace, the same secret as for stage)");
+        }
+
         // From here on the host changes: every step runs to its end whatever the caller does.
         var none = CancellationToken.None;
         if (target > volume.CapacityBytes && volume.Lv.IsThinVolume && deviceClass?.Thin is not null && Thin is { } thin)
@@ -306,6 +355,19 @@ public sealed partial class NodeVolumes
 
         // Also when the LV was already large enough: a retry after a crash between lvextend and
         // the rest must still finish the rest.
+        if (volume.Metadata.Encryption is not null)
+        {
+            // The LUKS device follows its LV.
+            try
+            {
+                await _encryption.ResizeAsync(CryptMappingName(volume.Lv.Name), key, none).ConfigureAwait(false);
+            }
+            catch (EncryptionKeyRejectedException ex)
+            {
+                throw new VolumeException(VolumeError.PermissionDenied, $"volume {spec.VolumeId}: {ex.Message}", ex);
+            }
+        }
+
         await ResizeReadOnlyMappingsAsync(volume).ConfigureAwait(false);
         if (mount is not null)
         {
@@ -314,8 +376,11 @@ public sealed partial class NodeVolumes
                 throw new VolumeException(VolumeError.FailedPrecondition, $"volume {spec.VolumeId} is mounted as {mount.FsType}, which Stratum cannot grow");
             }
 
-            await _fs.GrowAsync(volume.DevicePath, spec.VolumePath, type, none).ConfigureAwait(false);
+            await _fs.GrowAsync(DataOf(volume)?.Path ?? volume.DevicePath, spec.VolumePath, type, none).ConfigureAwait(false);
         }
+
+        // Per-GiB limits follow the new size.
+        ReapplyIoLimits(volume);
 
         Log.Expanded(_logger, spec.VolumeId, volume.CapacityBytes);
         return volume.CapacityBytes;
@@ -359,6 +424,223 @@ public sealed partial class NodeVolumes
         return new VolumeStats(_fs.GetStats(volumePath), null, health.Abnormal, health.Message);
     });
 
+    /// <summary>
+    /// Changes the volume's IO limits (ControllerModifyVolume's mutable parameters, or the node's
+    /// own reapply of a VolumeAttributesClass): records them in the LV's tag, then rewrites
+    /// <c>io.max</c> in every pod cgroup the volume is published to, so running pods get the
+    /// new limits without a restart. The new set replaces the old one whole (a limit it does not
+    /// name is lifted). Idempotent.
+    /// </summary>
+    public Task ModifyAsync(string volumeId, IoLimitSettings limits, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var id = ParseId(volumeId);
+        using var held = _locks.Acquire(id.LogicalVolume, "ControllerModifyVolume");
+        var volume = await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(volumeId);
+        var pods = PublishedPods(volume);
+        if (!volume.Metadata.IoLimits.Equals(limits))
+        {
+            var remove = volume.Lv.Tags.Where(VolumeMetadata.IsIoTag).ToList();
+            IReadOnlyCollection<string> add = VolumeMetadata.IoTag(limits) is { } tag ? [tag] : [];
+            await _lvm.ChangeTagsAsync(id.VolumeGroup, id.LogicalVolume, add, remove, CancellationToken.None).ConfigureAwait(false);
+            volume = await _catalog.FindAsync(id, CancellationToken.None).ConfigureAwait(false) ?? throw NotFound(volumeId);
+        }
+
+        ReapplyIoLimits(volume, pods);
+        Log.Modified(_logger, volumeId, limits.ToString());
+    });
+
+    /// <summary>The open LUKS device of an encrypted volume: <c>stratum-luks-&lt;LV&gt;</c>.</summary>
+    public static string CryptMappingName(string logicalVolume) => CryptMappingPrefix + logicalVolume;
+
+    /// <summary>
+    /// Opens an encrypted volume's LUKS device, making the LUKS header first when the LV is blank
+    /// (its first stage; never otherwise). An LV that holds anything but LUKS is refused; a wrong
+    /// key changes nothing. An already open device is checked against the key too.
+    /// </summary>
+    private async Task<DataDevice> OpenEncryptedAsync(ManagedVolume volume, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        var volumeId = volume.Id.ToString();
+        if (volume.Metadata.Encryption != VolumeMetadata.Luks2)
+        {
+            throw new VolumeException(VolumeError.FailedPrecondition,
+                $"volume {volumeId} is encrypted with '{volume.Metadata.Encryption}', which this version of Stratum cannot open");
+        }
+
+        if (!secrets.TryGetValue(EncryptionKeySecret, out var key) || string.IsNullOrEmpty(key))
+        {
+            throw new VolumeException(VolumeError.InvalidArgument,
+                $"volume {volumeId} is encrypted: NodeStageVolume needs its key as '{EncryptionKeySecret}' in the node-stage secret " +
+                "(StorageClass parameters csi.storage.k8s.io/node-stage-secret-name and -namespace)");
+        }
+
+        try
+        {
+            var name = CryptMappingName(volume.Lv.Name);
+            var lv = DeviceOf(volume);
+            var open = _fs.FindMappings(name).FirstOrDefault(m => m.Name == name);
+            if (open is not null)
+            {
+                if (!open.Backing.SequenceEqual([lv]))
+                {
+                    throw new VolumeException(VolumeError.FailedPrecondition,
+                        $"{name} is open over {string.Join(",", open.Backing)}, not over volume {volumeId} ({lv}); leaving it alone");
+                }
+
+                await _encryption.VerifyKeyAsync(volume.DevicePath, key, cancellationToken).ConfigureAwait(false);
+                return DataOf(volume)!;
+            }
+
+            var contents = await _fs.ProbeAsync(volume.DevicePath, cancellationToken).ConfigureAwait(false);
+            var none = CancellationToken.None;
+            if (contents.IsBlank)
+            {
+                await _encryption.FormatAsync(volume.DevicePath, key, none).ConfigureAwait(false);
+                Log.Encrypted(_logger, volumeId);
+            }
+            else if (contents is not { Usage: "crypto", Type: "crypto_LUKS" })
+            {
+                throw new VolumeException(VolumeError.FailedPrecondition,
+                    $"volume {volumeId} is to be encrypted, but its LV ({volume.DevicePath}) already carries {contents}; " +
+                    "Stratum never formats a device that holds data");
+            }
+
+            await _encryption.OpenAsync(volume.DevicePath, name, key, none).ConfigureAwait(false);
+            return DataOf(volume) ?? throw new VolumeException(VolumeError.Internal, $"cryptsetup opened {name}, but it is not in sysfs");
+        }
+        catch (EncryptionKeyRejectedException ex)
+        {
+            throw new VolumeException(VolumeError.PermissionDenied, $"volume {volumeId}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The device a pod's IO reaches: the LV, or its open LUKS device (null when that is not open, or the LV is inactive).</summary>
+    private DataDevice? DataOf(ManagedVolume volume)
+    {
+        if (volume.Lv.KernelMajor is null)
+        {
+            return null;
+        }
+
+        var lv = DeviceOf(volume);
+        if (volume.Metadata.Encryption is null)
+        {
+            return new DataDevice(volume.DevicePath, lv, volume.CapacityBytes / LvmValidation.SectorSize);
+        }
+
+        var name = CryptMappingName(volume.Lv.Name);
+        return _fs.FindMappings(name).FirstOrDefault(m => m.Name == name && m.Backing.SequenceEqual([lv])) is { } open
+            ? new DataDevice($"/dev/mapper/{name}", open.Device, open.Sectors)
+            : null;
+    }
+
+    /// <summary>Writes the volume's IO limits into the pod's cgroup for the device at <paramref name="device"/> (its number from stat(2) of the node, as the kernel reports it).</summary>
+    private void ApplyIoLimits(PublishSpec spec, ManagedVolume volume, string device)
+    {
+        var settings = volume.Metadata.IoLimits;
+        if (settings.IsEmpty)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(spec.PodUid))
+        {
+            throw new VolumeException(VolumeError.FailedPrecondition,
+                $"volume {spec.VolumeId} has IO limits ({settings}), but NodePublishVolume names no pod (volume context csi.storage.k8s.io/pod.uid): " +
+                "the CSIDriver needs podInfoOnMount: true. The volume is not published without its limits");
+        }
+
+        var number = _fs.Stat(device) is { Kind: FileKind.BlockDevice } s
+            ? new DeviceNumber(s.DeviceMajor, s.DeviceMinor)
+            : throw new VolumeException(VolumeError.Internal, $"{device} is not a block device");
+        var limits = settings.Resolve(volume.CapacityBytes);
+        var cgroup = _cgroups.Apply(spec.PodUid, number, limits);
+        Log.IoLimited(_logger, spec.VolumeId, cgroup, limits.ToLine(number));
+    }
+
+    /// <summary>Lifts the limits a publish at <paramref name="targetPath"/> set: the pod comes from kubelet's path (<c>…/pods/&lt;uid&gt;/volumes/…</c>).</summary>
+    private async Task LiftIoLimitsAsync(VolumeId id, string targetPath, string readOnly, CancellationToken cancellationToken)
+    {
+        if (PodUidOf(targetPath) is not { } pod)
+        {
+            return;
+        }
+
+        var volume = await _catalog.FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
+        var devices = new List<DeviceNumber>();
+        if (volume is not null && DataOf(volume) is { } data)
+        {
+            devices.Add(data.Number);
+        }
+
+        devices.AddRange(_fs.FindMappings(readOnly).Where(m => m.Name == readOnly).Select(m => m.Device));
+        foreach (var device in devices)
+        {
+            if (_cgroups.Lift(pod, device) is { } cgroup)
+            {
+                Log.IoLimitLifted(_logger, id.ToString(), cgroup, device.ToString());
+            }
+        }
+    }
+
+    /// <summary>The pods (their cgroups) the volume is published to with limits, or mounted into (a filesystem publish under kubelet's pods directory).</summary>
+    private IReadOnlyList<string> PublishedPods(ManagedVolume volume)
+    {
+        if (DataOf(volume) is not { } data)
+        {
+            return [];
+        }
+
+        var pods = new List<string>(_cgroups.FindLimited(data.Number));
+        foreach (var mount in _fs.ReadMounts())
+        {
+            if (PodUidOf(mount.MountPoint) is { } uid && IsDevice(mount, volume) && _cgroups.FindPod(uid) is { } cgroup && !pods.Contains(cgroup))
+            {
+                pods.Add(cgroup);
+            }
+        }
+
+        return pods;
+    }
+
+    private void ReapplyIoLimits(ManagedVolume volume, IReadOnlyList<string>? pods = null)
+    {
+        if (DataOf(volume) is not { } data)
+        {
+            return;
+        }
+
+        var limits = volume.Metadata.IoLimits.Resolve(volume.CapacityBytes);
+        foreach (var cgroup in pods ?? _cgroups.FindLimited(data.Number))
+        {
+            PodCgroups.Write(cgroup, data.Number, limits);
+            Log.IoLimited(_logger, volume.Id.ToString(), cgroup, limits.ToLine(data.Number));
+        }
+    }
+
+    /// <summary>
+    /// The pod UID in a kubelet publish path, or null: <c>…/pods/&lt;uid&gt;/volumes/…</c> (filesystem) or
+    /// <c>…/volumeDevices/publish/&lt;pv&gt;/&lt;uid&gt;</c> (raw block).
+    /// </summary>
+    internal static string? PodUidOf(string path)
+    {
+        var parts = path.Split('/');
+        if (parts.Length >= 4 && parts[^3] == "publish" && parts[^4] == "volumeDevices" && Guid.TryParse(parts[^1], out _))
+        {
+            return parts[^1];
+        }
+
+        for (var i = 0; i + 2 < parts.Length; i++)
+        {
+            if (parts[i] == "pods" && parts[i + 2] == "volumes" && Guid.TryParse(parts[i + 1], out _))
+            {
+                return parts[i + 1];
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The read-only device-mapper device of a read-only raw block publish of <paramref name="id"/> at <paramref name="targetPath"/>.</summary>
     public static string ReadOnlyMappingName(VolumeId id, string targetPath)
     {
@@ -398,6 +680,7 @@ public sealed partial class NodeVolumes
                     $"volume {spec.VolumeId} is already published at {spec.TargetPath} {(publishedReadOnly ? "read-only" : "read-write")}, not {asked}");
             }
 
+            ApplyIoLimits(spec, volume, spec.TargetPath);
             return; // already published as asked
         }
 
@@ -414,10 +697,12 @@ public sealed partial class NodeVolumes
             _fs.CreateFile(spec.TargetPath);
         }
 
-        var source = volume.DevicePath;
+        var data = DataOf(volume) ?? throw new VolumeException(VolumeError.FailedPrecondition,
+            $"encrypted volume {spec.VolumeId} is not open on this node; NodeStageVolume must come first");
+        var source = data.Path;
         if (spec.ReadOnly)
         {
-            var device = DeviceOf(volume);
+            var device = data.Number;
             var mapping = _fs.FindMappings(readOnly).FirstOrDefault(m => m.Name == readOnly);
             if (mapping is not null && !mapping.Backing.SequenceEqual([device]))
             {
@@ -428,11 +713,13 @@ public sealed partial class NodeVolumes
 
             if (mapping is null)
             {
-                await _fs.CreateReadOnlyMappingAsync(readOnly, device, volume.CapacityBytes / LvmValidation.SectorSize, none).ConfigureAwait(false);
+                await _fs.CreateReadOnlyMappingAsync(readOnly, device, data.Sectors, none).ConfigureAwait(false);
             }
 
             source = $"/dev/mapper/{readOnly}";
         }
+
+        ApplyIoLimits(spec, volume, source);
 
         await _fs.BindMountAsync(source, spec.TargetPath, spec.ReadOnly, [], none).ConfigureAwait(false);
         Log.Published(_logger, spec.VolumeId, spec.TargetPath, spec.ReadOnly);
@@ -441,13 +728,13 @@ public sealed partial class NodeVolumes
     /// <summary>Gives the read-only devices of a volume's read-only publishes the LV's size.</summary>
     private async Task ResizeReadOnlyMappingsAsync(ManagedVolume volume)
     {
-        if (volume.Lv.KernelMajor is null)
+        if (DataOf(volume) is not { } data)
         {
             return;
         }
 
-        var device = DeviceOf(volume);
-        var sectors = volume.CapacityBytes / LvmValidation.SectorSize;
+        var device = data.Number;
+        var sectors = data.Sectors;
         foreach (var mapping in _fs.FindMappings($"{ReadOnlyMappingPrefix}{volume.Lv.Name}-"))
         {
             if (mapping.Backing.SequenceEqual([device]) && mapping.Sectors != sectors)
@@ -480,8 +767,8 @@ public sealed partial class NodeVolumes
     /// anonymous device number (0:N) for every mount, so only its source identifies the device.
     /// </summary>
     private bool IsDevice(MountEntry mount, ManagedVolume volume) =>
-        volume.Lv.KernelMajor is { } major && volume.Lv.KernelMinor is { } minor
-        && ((mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor) || SourceIsDevice(mount.Source, major, minor));
+        DataOf(volume) is { Number: var d }
+        && ((mount.DeviceMajor == d.Major && mount.DeviceMinor == d.Minor) || SourceIsDevice(mount.Source, (int)d.Major, (int)d.Minor));
 
     private bool SourceIsDevice(string source, int major, int minor)
     {
@@ -504,7 +791,7 @@ public sealed partial class NodeVolumes
     /// <summary>Whether a file is (a bind of) the volume's device node.</summary>
     private bool IsDeviceNode(string path, ManagedVolume volume) =>
         _fs.Stat(path) is { Kind: FileKind.BlockDevice } s
-        && volume.Lv.KernelMajor == (int)s.DeviceMajor && volume.Lv.KernelMinor == (int)s.DeviceMinor;
+        && DataOf(volume) is { Number: var d } && d.Major == s.DeviceMajor && d.Minor == s.DeviceMinor;
 
     /// <summary>Whether a file is (a bind of) the node of the device-mapper device <paramref name="name"/>.</summary>
     private bool IsNode(string path, string name) =>
@@ -516,11 +803,12 @@ public sealed partial class NodeVolumes
         if (status.Kind == FileKind.BlockDevice)
         {
             var name = _fs.DeviceMapperName(new DeviceNumber(status.DeviceMajor, status.DeviceMinor));
-            return name == DeviceMapperName(id) || name == ReadOnlyMappingName(id, path);
+            return name == DeviceMapperName(id) || name == ReadOnlyMappingName(id, path) || name == CryptMappingName(id.LogicalVolume);
         }
 
         return MountAt(path) is { } mount
-            && (MayBeDevice(mount, id) || _fs.DeviceMapperName(new DeviceNumber(mount.DeviceMajor, mount.DeviceMinor)) == DeviceMapperName(id));
+            && (MayBeDevice(mount, id) || _fs.DeviceMapperName(new DeviceNumber(mount.DeviceMajor, mount.DeviceMinor)) is { } dm
+                && (dm == DeviceMapperName(id) || dm == CryptMappingName(id.LogicalVolume)));
     }
 
     /// <summary>The device-mapper name LVM gives an LV: VG and LV joined by '-', each '-' inside them doubled.</summary>
@@ -530,7 +818,8 @@ public sealed partial class NodeVolumes
     /// <summary>When the LV is gone, the best remaining evidence is the mount source's device-mapper name.</summary>
     private static bool MayBeDevice(MountEntry mount, VolumeId id) =>
         mount.Source == $"/dev/mapper/{DeviceMapperName(id)}"
-        || mount.Source == $"/dev/{id.VolumeGroup}/{id.LogicalVolume}";
+        || mount.Source == $"/dev/{id.VolumeGroup}/{id.LogicalVolume}"
+        || mount.Source == $"/dev/mapper/{CryptMappingName(id.LogicalVolume)}";
 
     private static VolumeId ParseId(string volumeId) =>
         VolumeId.TryParse(volumeId, out var id) ? id : throw NotFound(volumeId);
@@ -550,8 +839,23 @@ public sealed partial class NodeVolumes
         }
     }
 
+    /// <summary>The device a pod's IO reaches, its number and its size in 512-byte sectors.</summary>
+    private sealed record DataDevice(string Path, DeviceNumber Number, long Sectors);
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3410, Level = LogLevel.Information, Message = "Encrypted volume {VolumeId} (new LUKS2 header)")]
+        public static partial void Encrypted(ILogger logger, string volumeId);
+
+        [LoggerMessage(EventId = 3420, Level = LogLevel.Information, Message = "IO limits of volume {VolumeId} in {Cgroup}: {Line}")]
+        public static partial void IoLimited(ILogger logger, string volumeId, string cgroup, string line);
+
+        [LoggerMessage(EventId = 3421, Level = LogLevel.Information, Message = "Lifted the IO limits of volume {VolumeId} ({Device}) in {Cgroup}")]
+        public static partial void IoLimitLifted(ILogger logger, string volumeId, string cgroup, string device);
+
+        [LoggerMessage(EventId = 3422, Level = LogLevel.Information, Message = "Volume {VolumeId} now has IO limits {Limits}")]
+        public static partial void Modified(ILogger logger, string volumeId, string limits);
+
         [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Formatted volume {VolumeId} as {FsType}")]
         public static partial void Formatted(ILogger logger, string volumeId, string fsType);
 

@@ -197,6 +197,8 @@ public sealed partial class VolumeEngine
             PvcNamespace = spec.PvcNamespace,
             PvcName = spec.PvcName,
             PvName = spec.PvName,
+            Encryption = spec.Encryption,
+            IoLimits = spec.IoLimits,
         };
         if (deviceClass.Thin is { } thin)
         {
@@ -591,6 +593,12 @@ public sealed partial class VolumeEngine
         {
             throw new VolumeException(VolumeError.AlreadyExists,
                 $"volume '{spec.Name}' already exists in device class '{existing.Metadata.DeviceClass}', not '{deviceClass.Name}'");
+        }
+
+        if (existing.Metadata.Encryption != spec.Encryption)
+        {
+            throw new VolumeException(VolumeError.AlreadyExists,
+                $"volume '{spec.Name}' already exists {(existing.Metadata.Encryption is { } e ? $"encrypted ({e})" : "unencrypted")}, not as asked");
         }
 
         if (existing.CapacityBytes < spec.RequiredBytes || (spec.LimitBytes > 0 && existing.CapacityBytes > spec.LimitBytes))

@@ -7,4 +7,7 @@ public sealed record VolumeEngineOptions
 
     /// <summary>Size used when CreateVolume gives neither a minimum nor a limit.</summary>
     public long DefaultVolumeBytes { get; init; } = 1L << 30;
+
+    /// <summary>Where cgroup v2 is mounted (the pods' cgroups, for IO limits); tests point it at a directory tree of their own.</summary>
+    public string CgroupRoot { get; init; } = IoLimits.PodCgroups.DefaultRoot;
 }

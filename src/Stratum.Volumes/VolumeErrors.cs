@@ -52,6 +52,8 @@ public static class VolumeErrors
         LvmException e => new VolumeException(VolumeError.Internal, e.Message, e), // LVM refused or failed a command Stratum built
         FilesystemCommandException { IsTimeout: true } e => new VolumeException(VolumeError.Unavailable, $"{e.Message} (transient; retry)", e),
         FilesystemCommandException e => new VolumeException(VolumeError.Internal, e.Message, e),
+        Encryption.EncryptionKeyRejectedException e => new VolumeException(VolumeError.PermissionDenied, e.Message, e),
+        Encryption.EncryptedDeviceBusyException e => new VolumeException(VolumeError.FailedPrecondition, e.Message, e),
         InvalidMountOptionException e => new VolumeException(VolumeError.InvalidArgument, e.Message, e),
         CommandTimeoutException e => new VolumeException(VolumeError.Unavailable, $"{e.Message} (transient; retry)", e),
         CommandException e => new VolumeException(VolumeError.Internal, e.Message, e),

@@ -233,6 +233,10 @@ public sealed partial class WorkloadTests
         }
 
         Assert.True(Mount("/lib/modules").ReadOnlyProperty);
+
+        // IO limits: --cgroup-root is the host's cgroup v2 tree, not the container's namespace.
+        var cgroupRoot = plugin.Args.Single(a => a.StartsWith("--cgroup-root=", StringComparison.Ordinal))["--cgroup-root=".Length..];
+        Assert.Equal("/sys/fs/cgroup", HostPath(Mount(cgroupRoot)));
         // Writable scratch on a read-only root, private to the container.
         Assert.NotNull(pod.Volumes.Single(v => v.Name == Mount("/run").Name).EmptyDir);
         Assert.NotNull(pod.Volumes.Single(v => v.Name == Mount("/tmp").Name).EmptyDir);

@@ -33,13 +33,17 @@ internal static class NodeCommand
         {
             Description = "A label of this node, key=value; repeat for several. Default: $STRATUM_NODE_LABELS (k=v,k2=v2). Wins over the labels file.",
         };
+        var cgroupRoot = new Option<string?>("--cgroup-root")
+        {
+            Description = "Where cgroup v2 is mounted (the pods' cgroups, for IO limits). Default: /sys/fs/cgroup.",
+        };
         var logLevel = OptionValues.Enum("--log-level", "Least severe log level written.", LogLevel.Information);
         var logFormat = OptionValues.Enum("--log-format", "Log line format.", LogFormat.Text);
         var grace = OptionValues.Number("--shutdown-grace-seconds", "After SIGTERM, how long in-flight calls may finish before they are cancelled.", "seconds", 30);
 
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {
-            endpoints, nodeId, config, labelsFile, labels, logLevel, logFormat, grace,
+            endpoints, nodeId, config, labelsFile, labels, cgroupRoot, logLevel, logFormat, grace,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -50,6 +54,7 @@ internal static class NodeCommand
                 ConfigPath = ValidateConfig(result.GetValue(config)),
                 NodeLabelsFile = result.GetValue(labelsFile)?.FullName,
                 NodeLabels = ParseLabels(result.GetValue(labels)),
+                CgroupRoot = result.GetValue(cgroupRoot) is { Length: > 0 } root ? root : Volumes.IoLimits.PodCgroups.DefaultRoot,
                 LogLevel = result.GetValue(logLevel),
                 LogFormat = result.GetValue(logFormat),
                 ShutdownGracePeriod = result.GetValue(grace) is var seconds and >= 0

@@ -18,6 +18,9 @@ public sealed record NodeOptions
     /// <summary>This node's name: the CSI node id and the topology value.</summary>
     public required string NodeId { get; init; }
 
+    /// <summary>Where cgroup v2 is mounted: the pods' cgroups, whose io.max carries volumes' IO limits.</summary>
+    public string CgroupRoot { get; init; } = Volumes.IoLimits.PodCgroups.DefaultRoot;
+
     /// <summary>The device-class configuration file, if any (reloaded when it changes).</summary>
     public string? ConfigPath { get; init; }
 

@@ -39,11 +39,11 @@ public sealed class NodePlugin : IAsyncDisposable
             },
             loggerFactory.CreateLogger<ConfigMonitor>());
 
-        Storage = NodeStorage.Create(config, dependencies, dependencies.DiskHost ?? new LinuxDiskHost(), options.NodeId, loggerFactory);
+        Storage = NodeStorage.Create(config, dependencies, dependencies.DiskHost ?? new LinuxDiskHost(), options.NodeId, loggerFactory, cgroupRoot: options.CgroupRoot);
         var engine = Storage.Engine;
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
-        var controller = new ControllerService(engine, options.NodeId);
+        var controller = new ControllerService(engine, options.NodeId, Storage.Node);
         var node = new NodeService(Storage.Node, options.NodeId);
         var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure);
         _server = new GrpcServer(

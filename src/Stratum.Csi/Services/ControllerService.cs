@@ -2,6 +2,7 @@ using Grpc.Core;
 using Stratum.Csi.V1;
 using Stratum.Volumes;
 using Stratum.Volumes.Snapshots;
+using Stratum.Volumes.IoLimits;
 using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
 namespace Stratum.Csi.Services;
@@ -22,6 +23,8 @@ public sealed class ControllerService : Controller.ControllerBase
 
     /// <summary>Parameters the external-snapshotter adds itself (with --extra-create-metadata).</summary>
     public const string SnapshotterPrefix = "csi.storage.k8s.io/";
+    /// <summary>StorageClass parameter that encrypts the volume: <c>encryption: luks2</c>.</summary>
+    public const string EncryptionParameter = "encryption";
 
     /// <summary>Parameters the external-provisioner adds itself (with --extra-create-metadata) or consumes.</summary>
     public const string ProvisionerPrefix = "csi.storage.k8s.io/";
@@ -30,15 +33,21 @@ public sealed class ControllerService : Controller.ControllerBase
     [
         Type.CreateDeleteVolume, Type.ListVolumes, Type.GetCapacity, Type.GetVolume, Type.VolumeCondition, Type.SingleNodeMultiWriter,
         Type.CreateDeleteSnapshot, Type.ListSnapshots, Type.CloneVolume,
+        Type.ModifyVolume,
     ];
 
     private readonly VolumeEngine _engine;
+    private readonly NodeVolumes? _node;
     private readonly string _nodeId;
     private readonly ControllerGetCapabilitiesResponse _capabilities;
 
-    public ControllerService(VolumeEngine engine, string nodeId)
+    /// <param name="engine">The controller side of the engine.</param>
+    /// <param name="nodeId">This node.</param>
+    /// <param name="node">The node side, which applies ControllerModifyVolume to the pods of this node's volumes.</param>
+    public ControllerService(VolumeEngine engine, string nodeId, NodeVolumes? node = null)
     {
         _engine = engine;
+        _node = node;
         _nodeId = nodeId;
         _capabilities = new ControllerGetCapabilitiesResponse();
         foreach (var type in Offered)
@@ -63,6 +72,7 @@ public sealed class ControllerService : Controller.ControllerBase
         var (required, limit) = Range(request.CapacityRange);
         var parameters = Parameters(request.Parameters);
         var source = Source(request.VolumeContentSource);
+        var ioLimits = CsiErrors.Run(() => IoLimitSettings.Parse(request.MutableParameters.Count > 0 ? MutableParameters(request.MutableParameters) : request.Parameters));
 
         if (request.AccessibilityRequirements is { } requirements && requirements.Requisite.Count > 0
             && !requirements.Requisite.Any(t => CsiTopology.Allows(t, _nodeId)))
@@ -83,6 +93,8 @@ public sealed class ControllerService : Controller.ControllerBase
                 PvcName = parameters.PvcName,
                 PvName = parameters.PvName,
                 Source = source,
+                Encryption = parameters.Encryption,
+                IoLimits = ioLimits,
             },
             context.CancellationToken).ConfigureAwait(false);
         return new CreateVolumeResponse { Volume = ToCsi(volume) };
@@ -245,6 +257,31 @@ public sealed class ControllerService : Controller.ControllerBase
         return response;
     });
 
+    /// <summary>
+    /// Changes a volume's mutable parameters (a PVC's VolumeAttributesClass): its IO limits, which
+    /// replace the old ones whole and reach the running pods at once. Unknown and immutable
+    /// parameters are INVALID_ARGUMENT. The volume must be on this node (docs/architecture.md, "Changing IO limits": how
+    /// the volume's own node applies a change that reached another node's plugin).
+    /// </summary>
+    public override Task<ControllerModifyVolumeResponse> ControllerModifyVolume(ControllerModifyVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
+    {
+        var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
+        var limits = CsiErrors.Run(() => IoLimitSettings.Parse(MutableParameters(request.MutableParameters)));
+        if (_node is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, "this plugin has no node side to apply volume changes"));
+        }
+
+        if (await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"volume {volumeId} is not on node {_nodeId}; only the plugin on the volume's own node changes it (see 'Changing IO limits' in docs/architecture.md)"));
+        }
+
+        await _node.ModifyAsync(volumeId, limits, context.CancellationToken).ConfigureAwait(false);
+        return new ControllerModifyVolumeResponse();
+    });
+
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context) =>
         Task.FromResult(_capabilities);
 
@@ -310,7 +347,7 @@ public sealed class ControllerService : Controller.ControllerBase
 
     private static ParsedParameters Parameters(IDictionary<string, string> parameters)
     {
-        string? deviceClass = null, pvcNamespace = null, pvcName = null, pvName = null;
+        string? deviceClass = null, pvcNamespace = null, pvcName = null, pvName = null, encryption = null;
         foreach (var (key, value) in parameters)
         {
             switch (key)
@@ -318,6 +355,13 @@ public sealed class ControllerService : Controller.ControllerBase
                 case DeviceClassParameter:
                     deviceClass = value;
                     break;
+                case EncryptionParameter:
+                    encryption = value == Volumes.Metadata.VolumeMetadata.Luks2
+                        ? value
+                        : throw CsiErrors.Invalid($"parameter '{EncryptionParameter}' can only be '{Volumes.Metadata.VolumeMetadata.Luks2}' (got '{value}')");
+                    break;
+                case var io when IoLimitSettings.IsParameter(io):
+                    break; // read by IoLimitSettings.Parse
                 case ProvisionerPrefix + "pvc/namespace":
                     pvcNamespace = value;
                     break;
@@ -330,15 +374,36 @@ public sealed class ControllerService : Controller.ControllerBase
                 default:
                     if (!key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
                     {
-                        throw CsiErrors.Invalid($"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}' (and the provisioner's own {ProvisionerPrefix}*)");
+                        throw CsiErrors.Invalid(
+                            $"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}', '{EncryptionParameter}', " +
+                            $"{string.Join(", ", IoLimitSettings.ParameterNames.Select(n => $"'{n}'"))} (and the provisioner's own {ProvisionerPrefix}*)");
                     }
 
                     break;
             }
         }
 
-        return new ParsedParameters(deviceClass, pvcNamespace, pvcName, pvName);
+        return new ParsedParameters(deviceClass, pvcNamespace, pvcName, pvName, encryption);
     }
 
-    private sealed record ParsedParameters(string? DeviceClass, string? PvcNamespace, string? PvcName, string? PvName);
+    /// <summary>Checks that mutable parameters (a VolumeAttributesClass's) name only what can change: the IO limits.</summary>
+    private static IDictionary<string, string> MutableParameters(IDictionary<string, string> parameters)
+    {
+        foreach (var key in parameters.Keys)
+        {
+            if (key is DeviceClassParameter or EncryptionParameter)
+            {
+                throw CsiErrors.Invalid($"parameter '{key}' cannot change after a volume is created; only the IO limits can ({string.Join(", ", IoLimitSettings.ParameterNames)})");
+            }
+
+            if (!IoLimitSettings.IsParameter(key))
+            {
+                throw CsiErrors.Invalid($"unknown mutable parameter '{key}': Stratum can change {string.Join(", ", IoLimitSettings.ParameterNames)}");
+            }
+        }
+
+        return parameters;
+    }
+
+    private sealed record ParsedParameters(string? DeviceClass, string? PvcNamespace, string? PvcName, string? PvName, string? Encryption);
 }

@@ -41,8 +41,23 @@ public static class CsiErrors
         VolumeError.OutOfRange => StatusCode.OutOfRange,
         VolumeError.FailedPrecondition => StatusCode.FailedPrecondition,
         VolumeError.Unavailable => StatusCode.Unavailable,
+        VolumeError.PermissionDenied => StatusCode.PermissionDenied,
         _ => StatusCode.Internal,
     };
+
+    /// <summary>Runs a synchronous engine step, mapping its failure.</summary>
+    public static T Run<T>(Func<T> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        try
+        {
+            return step();
+        }
+        catch (VolumeException ex)
+        {
+            throw Map(ex);
+        }
+    }
 
     public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

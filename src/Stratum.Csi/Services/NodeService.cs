@@ -21,6 +21,9 @@ public sealed class NodeService : Node.NodeBase
         Type.StageUnstageVolume, Type.ExpandVolume, Type.GetVolumeStats, Type.VolumeCondition, Type.SingleNodeMultiWriter,
     ];
 
+    /// <summary>The volume context kubelet adds with podInfoOnMount: the pod's UID (for IO limits).</summary>
+    public const string PodUidContext = "csi.storage.k8s.io/pod.uid";
+
     private readonly NodeVolumes _volumes;
     private readonly string _nodeId;
     private readonly NodeGetCapabilitiesResponse _capabilities;
@@ -43,7 +46,10 @@ public sealed class NodeService : Node.NodeBase
         var capability = CsiValidation.Capability(request.VolumeCapability, "volume_capability");
         var block = capability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block;
         await _volumes.StageAsync(
-            new StageSpec(volumeId, staging, block, block ? null : capability.Mount.FsType, block ? [] : [.. capability.Mount.MountFlags]),
+            new StageSpec(volumeId, staging, block, block ? null : capability.Mount.FsType, block ? [] : [.. capability.Mount.MountFlags])
+            {
+                Secrets = request.Secrets,
+            },
             context.CancellationToken).ConfigureAwait(false);
         return new NodeStageVolumeResponse();
     });
@@ -69,7 +75,8 @@ public sealed class NodeService : Node.NodeBase
         var capability = CsiValidation.Capability(request.VolumeCapability, "volume_capability");
         var block = capability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block;
         var readOnly = request.Readonly || CsiValidation.IsReadOnlyMode(capability);
-        await _volumes.PublishAsync(new PublishSpec(volumeId, staging, target, block, readOnly), context.CancellationToken).ConfigureAwait(false);
+        request.VolumeContext.TryGetValue(PodUidContext, out var podUid);
+        await _volumes.PublishAsync(new PublishSpec(volumeId, staging, target, block, readOnly, podUid), context.CancellationToken).ConfigureAwait(false);
         return new NodePublishVolumeResponse();
     });
 
@@ -102,7 +109,9 @@ public sealed class NodeService : Node.NodeBase
             block = CsiValidation.Capability(request.VolumeCapability, "volume_capability").AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block;
         }
 
-        var size = await _volumes.ExpandAsync(new ExpandSpec(volumeId, path, range.RequiredBytes, range.LimitBytes, block), context.CancellationToken).ConfigureAwait(false);
+        var size = await _volumes.ExpandAsync(
+            new ExpandSpec(volumeId, path, range.RequiredBytes, range.LimitBytes, block) { Secrets = request.Secrets },
+            context.CancellationToken).ConfigureAwait(false);
         return new NodeExpandVolumeResponse { CapacityBytes = size };
     });
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Stratum.Lvm;
+using Stratum.Volumes.IoLimits;
 
 namespace Stratum.Volumes.Metadata;
 
@@ -47,6 +48,11 @@ public sealed record VolumeMetadata
     private const string PvcNamespaceKey = "stratum/pvc-namespace=";
     private const string PvcNameKey = "stratum/pvc-name=";
     private const string PvNameKey = "stratum/pv-name=";
+    private const string EncryptionKey = "stratum/encryption=";
+    private const string IoKey = "stratum/io=";
+
+    /// <summary>The one encryption Stratum offers (StorageClass <c>encryption: luks2</c>).</summary>
+    public const string Luks2 = "luks2";
 
     /// <summary>The CSI volume name (the external-provisioner passes <c>pvc-UID</c>).</summary>
     public required string CsiName { get; init; }
@@ -76,6 +82,18 @@ public sealed record VolumeMetadata
 
     public string? PvName { get; init; }
 
+    /// <summary>How the volume is encrypted (<see cref="Luks2"/>), or null when it is not. Fixed at creation.</summary>
+    public string? Encryption { get; init; }
+
+    /// <summary>The IO limits asked for (StorageClass, then ControllerModifyVolume); <see cref="IoLimitSettings.None"/> when there are none.</summary>
+    public IoLimitSettings IoLimits { get; init; } = IoLimitSettings.None;
+
+    /// <summary>The tag that records <paramref name="limits"/>, or null when there are none.</summary>
+    public static string? IoTag(IoLimitSettings limits) => limits.IsEmpty ? null : IoKey + LvmTagCodec.Encode(limits.ToTagValue());
+
+    /// <summary>Whether a tag is an IO-limits tag (of any value).</summary>
+    public static bool IsIoTag(string tag) => tag.StartsWith(IoKey, StringComparison.Ordinal);
+
     /// <summary>The tags that record this metadata, owner tag first.</summary>
     public IReadOnlyList<string> ToTags()
     {
@@ -92,6 +110,12 @@ public sealed record VolumeMetadata
         Add(tags, PvcNamespaceKey, PvcNamespace);
         Add(tags, PvcNameKey, PvcName);
         Add(tags, PvNameKey, PvName);
+        Add(tags, EncryptionKey, Encryption);
+        if (IoTag(IoLimits) is { } io)
+        {
+            tags.Add(io);
+        }
+
         return tags;
     }
 
@@ -121,7 +145,9 @@ public sealed record VolumeMetadata
             return null; // not Stratum's, or Stratum's but not a volume (a snapshot)
         }
 
-        string? name = null, deviceClass = null, node = null, pvcNamespace = null, pvcName = null, pvName = null, source = null;
+        string? name = null, deviceClass = null, node = null, pvcNamespace = null, pvcName = null, pvName = null, source = null, encryption = null;
+        var io = IoLimitSettings.None;
+        var damaged = false;
         long? requested = null;
         var state = VolumeState.Ready;
         var states = 0;
@@ -172,9 +198,21 @@ public sealed record VolumeMetadata
             {
                 pvName = pv;
             }
+            else if (tag.StartsWith(EncryptionKey, StringComparison.Ordinal))
+            {
+                // An unknown scheme is kept as is: the node refuses to stage what it cannot open.
+                encryption = Value(tag, EncryptionKey) ?? tag[EncryptionKey.Length..];
+            }
+            else if (Value(tag, IoKey) is { } limits)
+            {
+                // Damaged limits are damaged metadata, never silently no limits.
+                var parsed = IoLimitSettings.FromTagValue(limits);
+                damaged |= parsed is null;
+                io = parsed ?? IoLimitSettings.None;
+            }
         }
 
-        return name is null || deviceClass is null || requested is null
+        return name is null || deviceClass is null || requested is null || damaged
             ? null
             : new VolumeMetadata
             {
@@ -187,6 +225,8 @@ public sealed record VolumeMetadata
                 PvcNamespace = pvcNamespace,
                 PvcName = pvcName,
                 PvName = pvName,
+                Encryption = encryption,
+                IoLimits = io,
             };
     }
 

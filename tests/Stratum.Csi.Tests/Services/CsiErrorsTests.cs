@@ -16,6 +16,7 @@ public sealed class CsiErrorsTests
         { VolumeError.OutOfRange, StatusCode.OutOfRange },
         { VolumeError.FailedPrecondition, StatusCode.FailedPrecondition },
         { VolumeError.Unavailable, StatusCode.Unavailable },
+        { VolumeError.PermissionDenied, StatusCode.PermissionDenied },
         { VolumeError.Internal, StatusCode.Internal },
     };
 

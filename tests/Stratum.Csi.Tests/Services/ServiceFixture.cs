@@ -21,7 +21,7 @@ public sealed class ServiceFixture : IAsyncDisposable
         Lvm = lvm;
         Fs = fs;
         Engine = engine;
-        Controller = new ControllerService(engine.Volumes, NodeId);
+        Controller = new ControllerService(engine.Volumes, NodeId, engine.Node);
         Node = new NodeService(engine.Node, NodeId);
     }
 

@@ -3,6 +3,7 @@ using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Platform.Exec;
 using Stratum.Volumes;
+using Stratum.Volumes.Encryption;
 using Stratum.Volumes.Filesystems;
 using Xunit.Abstractions;
 
@@ -40,13 +41,20 @@ public sealed class EngineUnderTest : IAsyncDisposable
     };
 
     /// <summary>Composes the engine over <paramref name="lvm"/> (the product's LvmCli when not given) and starts it.</summary>
-    public static async Task<EngineUnderTest> StartAsync(string volumeGroup, ITestOutputHelper output, ILvm? lvm = null, ICommandRunner? runner = null, StratumConfig? config = null)
+    /// <param name="cgroupRoot">Where the engine looks for the pods' cgroups (default: the real /sys/fs/cgroup).</param>
+    /// <param name="loggers">Loggers for the engine (default: into the test's output).</param>
+    public static async Task<EngineUnderTest> StartAsync(
+        string volumeGroup, ITestOutputHelper output, ILvm? lvm = null, ICommandRunner? runner = null, StratumConfig? config = null,
+        string? cgroupRoot = null, ILoggerFactory? loggers = null)
     {
         runner ??= LvmUnderTest.Runner(output);
         lvm ??= LvmUnderTest.Cli(output, runner);
+        loggers ??= new TestOutputLoggerFactory(output);
         var classes = new DeviceClassManager(config ?? Config(volumeGroup));
         var filesystem = new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), new TestOutputLogger<LinuxFilesystemOps>(output));
-        var engine = NodeEngine.Create(lvm, filesystem, () => classes, new VolumeEngineOptions { NodeId = "real-lvm" }, new TestOutputLoggerFactory(output));
+        var encryption = new LuksCli(runner, new LuksOptions(), loggers.CreateLogger<LuksCli>());
+        var options = new VolumeEngineOptions { NodeId = "real-lvm", CgroupRoot = cgroupRoot ?? Stratum.Volumes.IoLimits.PodCgroups.DefaultRoot };
+        var engine = NodeEngine.Create(lvm, filesystem, () => classes, options, loggers, encryption);
         await engine.StartAsync(CancellationToken.None);
         return new EngineUnderTest(engine, lvm);
     }

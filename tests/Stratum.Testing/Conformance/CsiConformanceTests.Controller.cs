@@ -351,6 +351,7 @@ public abstract partial class CsiConformanceTests
                 ControllerType.CreateDeleteVolume, ControllerType.ListVolumes, ControllerType.GetCapacity,
                 ControllerType.GetVolume, ControllerType.VolumeCondition, ControllerType.SingleNodeMultiWriter,
                 ControllerType.CreateDeleteSnapshot, ControllerType.ListSnapshots, ControllerType.CloneVolume,
+                ControllerType.ModifyVolume,
             },
             offered);
         Assert.DoesNotContain(ControllerType.ExpandVolume, offered);

@@ -19,6 +19,7 @@ public abstract partial class CsiConformanceTests
         nameof(NodePublishVolumeRequest),
         nameof(NodeExpandVolumeRequest),
         nameof(NodeGetVolumeStatsRequest),
+        nameof(ControllerModifyVolumeRequest),
     };
 
     [Theory]
@@ -48,6 +49,18 @@ public abstract partial class CsiConformanceTests
         await RefusedUntouchedAsync(StatusCode.NotFound, new NodeGetVolumeStatsRequest { VolumeId = volume.VolumeId, VolumePath = Target("missing") });
     }
 
+    [Theory]
+    [InlineData("deviceClass", "default")]
+    [InlineData("encryption", "luks2")]
+    [InlineData("noSuchParameter", "1")]
+    [InlineData("writeIOPS", "fast")]
+    public async Task ControllerModifyVolume_ImmutableUnknownOrBadParameter_IsInvalidArgumentAndTouchesNothing(string key, string value)
+    {
+        var volume = await SharedBlockVolumeAsync();
+
+        await RefusedUntouchedAsync(StatusCode.InvalidArgument, new ControllerModifyVolumeRequest { VolumeId = volume.VolumeId, MutableParameters = { [key] = value } });
+    }
+
     private Google.Protobuf.IMessage MissingVolumeRequest(string rpc, string id) => rpc switch
     {
         nameof(ControllerGetVolumeRequest) => new ControllerGetVolumeRequest { VolumeId = id },
@@ -56,6 +69,7 @@ public abstract partial class CsiConformanceTests
         nameof(NodePublishVolumeRequest) => Requests.Publish(id, Staging("v"), Target("v"), Requests.Mount()),
         nameof(NodeExpandVolumeRequest) => Requests.Expand(id, Target("exists"), 64 * MiB),
         nameof(NodeGetVolumeStatsRequest) => new NodeGetVolumeStatsRequest { VolumeId = id, VolumePath = Target("exists") },
+        nameof(ControllerModifyVolumeRequest) => new ControllerModifyVolumeRequest { VolumeId = id, MutableParameters = { ["readIOPS"] = "100" } },
         _ => throw new ArgumentOutOfRangeException(nameof(rpc), rpc, null),
     };
 

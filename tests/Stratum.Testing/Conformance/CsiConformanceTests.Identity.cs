@@ -47,7 +47,6 @@ public abstract partial class CsiConformanceTests
         nameof(ControllerUnpublishVolumeRequest),
         nameof(ControllerExpandVolumeRequest),
         nameof(GetSnapshotRequest),
-        nameof(ControllerModifyVolumeRequest),
     };
 
     [Theory]
@@ -60,7 +59,6 @@ public abstract partial class CsiConformanceTests
             nameof(ControllerUnpublishVolumeRequest) => new ControllerUnpublishVolumeRequest { VolumeId = "vg:lv:x", NodeId = ConformanceFixture.NodeId },
             nameof(ControllerExpandVolumeRequest) => new ControllerExpandVolumeRequest { VolumeId = "vg:lv:x", CapacityRange = new CapacityRange { RequiredBytes = MiB } },
             nameof(GetSnapshotRequest) => new GetSnapshotRequest { SnapshotId = "snap" },
-            nameof(ControllerModifyVolumeRequest) => new ControllerModifyVolumeRequest { VolumeId = "vg:lv:x" },
             _ => throw new ArgumentOutOfRangeException(nameof(request), request, null),
         };
 

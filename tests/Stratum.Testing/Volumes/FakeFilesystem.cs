@@ -219,6 +219,49 @@ public sealed class FakeFilesystem : IFilesystemOps
         }
     }
 
+    /// <summary>Adds a device-mapper device over <paramref name="backing"/> (what cryptsetup open makes), with its node under /dev/mapper.</summary>
+    public DeviceNumber AddMapping(string name, DeviceNumber backing, long sectors)
+    {
+        lock (_gate)
+        {
+            var device = new DeviceNumber(253, _nextMinor++);
+            _mappings[name] = new DeviceMapping(name, device, sectors, [backing]);
+            _devices[$"/dev/mapper/{name}"] = device;
+            _dmNames[device] = name;
+            return device;
+        }
+    }
+
+    /// <summary>Removes a device-mapper device without recording a change (the collaborator records its own).</summary>
+    public void DropMapping(string name)
+    {
+        lock (_gate)
+        {
+            var mapping = _mappings[name];
+            _mappings.Remove(name);
+            _devices.Remove($"/dev/mapper/{name}");
+            _dmNames.Remove(mapping.Device);
+        }
+    }
+
+    /// <summary>Gives a device-mapper device a new size.</summary>
+    public void ResizeMapping(string name, long sectors)
+    {
+        lock (_gate)
+        {
+            _mappings[name] = _mappings[name] with { Sectors = sectors };
+        }
+    }
+
+    /// <summary>Records a change made by a collaborator (e.g. the fake encryption) in <see cref="Changes"/>.</summary>
+    public void Record(string kind, string change)
+    {
+        lock (_gate)
+        {
+            Change(kind, change);
+        }
+    }
+
     public Task ResizeReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -3,6 +3,7 @@ using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Testing.Lvm;
 using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.IoLimits;
 using Stratum.Testing.Volumes;
 
 namespace Stratum.Volumes.Tests.Engine;
@@ -17,12 +18,19 @@ internal sealed class EngineFixture : IAsyncDisposable
     public const long Gi = 1L << 30;
     public const long Mi = 1L << 20;
 
-    private EngineFixture(LvmSimulator lvm, FakeFilesystem fs, NodeEngine engine)
+    private EngineFixture(LvmSimulator lvm, FakeFilesystem fs, NodeEngine engine, FakeEncryption encryption, string cgroupRoot)
     {
         Lvm = lvm;
         Fs = fs;
         Composed = engine;
+        Encryption = encryption;
+        CgroupRoot = cgroupRoot;
     }
+
+    public FakeEncryption Encryption { get; }
+
+    /// <summary>A private directory standing in for /sys/fs/cgroup (empty until a test builds a tree in it).</summary>
+    public string CgroupRoot { get; }
 
     public LvmSimulator Lvm { get; }
 
@@ -60,8 +68,11 @@ internal sealed class EngineFixture : IAsyncDisposable
             DeviceClasses = [.. config.DeviceClasses, new DeviceClass { Name = "keep", VolumeGroup = "stratum", DiscardOnDelete = false }],
         });
         var fs = new FakeFilesystem();
-        var engine = NodeEngine.Create(lvm, fs, () => classes, new VolumeEngineOptions { NodeId = "n1" }, NullLoggerFactory.Instance);
-        var fixture = new EngineFixture(lvm, fs, engine);
+        var encryption = new FakeEncryption(fs);
+        var cgroupRoot = Directory.CreateTempSubdirectory("stratum-cgroup-").FullName;
+        var engine = NodeEngine.Create(
+            lvm, fs, () => classes, new VolumeEngineOptions { NodeId = "n1", CgroupRoot = cgroupRoot }, NullLoggerFactory.Instance, encryption);
+        var fixture = new EngineFixture(lvm, fs, engine, encryption, cgroupRoot);
         if (start)
         {
             await engine.StartAsync(CancellationToken.None);
@@ -71,9 +82,17 @@ internal sealed class EngineFixture : IAsyncDisposable
     }
 
     /// <summary>Creates a volume through the engine and makes its LV's device node exist on the fake host.</summary>
-    public async Task<ManagedVolume> CreateAsync(string name, long bytes = Gi, string? deviceClass = null, IReadOnlyList<string>? filesystems = null)
+    public async Task<ManagedVolume> CreateAsync(
+        string name, long bytes = Gi, string? deviceClass = null, IReadOnlyList<string>? filesystems = null,
+        string? encryption = null, IoLimitSettings? ioLimits = null)
     {
-        var volume = await Engine.CreateAsync(new CreateVolumeSpec { Name = name, RequiredBytes = bytes, DeviceClass = deviceClass, MountFilesystems = filesystems ?? [] }, CancellationToken.None);
+        var volume = await Engine.CreateAsync(
+            new CreateVolumeSpec
+            {
+                Name = name, RequiredBytes = bytes, DeviceClass = deviceClass, MountFilesystems = filesystems ?? [],
+                Encryption = encryption, IoLimits = ioLimits ?? IoLimitSettings.None,
+            },
+            CancellationToken.None);
         AddDevice(volume.Lv);
         return volume;
     }
@@ -97,5 +116,6 @@ internal sealed class EngineFixture : IAsyncDisposable
     {
         await Composed.DisposeAsync();
         await Lvm.DisposeAsync();
+        Directory.Delete(CgroupRoot, recursive: true);
     }
 }
