@@ -40,9 +40,14 @@ internal static class NodeCommand
             DefaultValueFactory = _ => 30,
         };
 
+        var metrics = new Option<string?>("--metrics-address")
+        {
+            Description = "Serve Prometheus /metrics here (PORT, :PORT or IP:PORT). Default: off.",
+        };
+
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {
-            endpoints, nodeId, config, logLevel, logFormat, grace,
+            endpoints, nodeId, config, logLevel, logFormat, grace, metrics,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -56,6 +61,7 @@ internal static class NodeCommand
                 ShutdownGracePeriod = result.GetValue(grace) is var seconds and >= 0
                     ? TimeSpan.FromSeconds(seconds)
                     : throw new UsageException("--shutdown-grace-seconds cannot be negative"),
+                MetricsEndpoint = ControllerCommand.Address(result.GetValue(metrics), "--metrics-address"),
             };
             return NodeHost.RunAsync(options, cancellationToken);
         });

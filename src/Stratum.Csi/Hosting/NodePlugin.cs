@@ -5,6 +5,7 @@ using Stratum.Csi.Services;
 using Stratum.Csi.V1;
 using Stratum.Lvm;
 using Stratum.Lvm.Exec;
+using Stratum.Metrics;
 using Stratum.Volumes;
 using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
@@ -25,6 +26,9 @@ public sealed class NodePlugin : IAsyncDisposable
     private readonly GrpcServer _server;
     private readonly CapacityCache _capacity;
     private readonly TimeSpan _capacityRefresh;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly PrometheusStratumMetrics? _metrics;
+    private MetricsEndpoint? _metricsEndpoint;
 
     public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory, NodeDependencies? dependencies = null)
     {
@@ -32,17 +36,39 @@ public sealed class NodePlugin : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         dependencies ??= new NodeDependencies();
         _options = options;
+        _loggerFactory = loggerFactory;
 
         var config = dependencies.Config
             ?? (options.ConfigPath is { } path ? ConfigLoader.Load(path) : ConfigLoader.BuiltInDefault);
         var classes = new DeviceClassManager(config);
         _capacityRefresh = TimeSpan.FromSeconds(config.CapacityRefreshSeconds);
 
-        var runner = new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>());
+        _metrics = options.MetricsEndpoint is null ? null : new PrometheusStratumMetrics(PluginInfo.Default.Version);
+        ICommandRunner runner = new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>());
+        if (_metrics is not null)
+        {
+            runner = new TimedCommandRunner(runner, _metrics);
+        }
+
         var lvm = dependencies.Lvm ?? new LvmCli(runner, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
         var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
 
         _capacity = new CapacityCache(lvm, loggerFactory.CreateLogger<CapacityCache>());
+        if (_metrics is not null)
+        {
+            // VG figures are read from the capacity cache at scrape time: no LVM command per scrape.
+            var groups = config.DeviceClasses.Select(c => c.VolumeGroup).Distinct(StringComparer.Ordinal).ToList();
+            var metrics = _metrics;
+            var capacity = _capacity;
+            _metrics.Registry.AddBeforeCollectCallback(() =>
+            {
+                if (capacity.RefreshedAt is { } at)
+                {
+                    metrics.CapacityRefreshed(at, [.. groups.Select(capacity.Find).OfType<VolumeGroupSpace>().Select(s => new VolumeGroupUsage(s.Group.Name, s.Group.SizeBytes, s.Group.FreeBytes))], []);
+                }
+            });
+        }
+
         var engine = new VolumeEngine(lvm, () => classes, _capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory.CreateLogger<VolumeEngine>());
         Engine = engine;
         var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
@@ -56,6 +82,7 @@ public sealed class NodePlugin : IAsyncDisposable
                 Endpoints = options.Endpoints,
                 MaxReceiveMessageBytes = options.MaxMessageBytes,
                 MaxSendMessageBytes = options.MaxMessageBytes,
+                Metrics = (IStratumMetrics?)_metrics ?? NullStratumMetrics.Instance,
             },
             [
                 // Identity answers at once (Probe says whether the engine is up); volume calls wait for it.
@@ -78,6 +105,10 @@ public sealed class NodePlugin : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_metrics is not null && _options.MetricsEndpoint is { } endpoint)
+        {
+            _metricsEndpoint = await MetricsEndpoint.StartAsync(endpoint, _metrics, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
         _ = Task.Run(async () =>
         {
             try
@@ -103,9 +134,17 @@ public sealed class NodePlugin : IAsyncDisposable
     /// <summary>Stops accepting calls and waits up to the configured grace period for running ones.</summary>
     public Task StopAsync() => _server.StopAsync(_options.ShutdownGracePeriod);
 
+    /// <summary>The metrics endpoint's address once started (null when metrics are off).</summary>
+    public Uri? MetricsAddress => _metricsEndpoint?.Address;
+
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        if (_metricsEndpoint is not null)
+        {
+            await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _capacity.DisposeAsync().ConfigureAwait(false);
     }
 }
