@@ -31,6 +31,9 @@ COPY src/Stratum.Csi/Stratum.Csi.csproj src/Stratum.Csi/
 COPY src/Stratum.Volumes/Stratum.Volumes.csproj src/Stratum.Volumes/
 COPY src/Stratum.Lvm/Stratum.Lvm.csproj src/Stratum.Lvm/
 COPY src/Stratum.Config/Stratum.Config.csproj src/Stratum.Config/
+COPY src/Stratum.Platform/Stratum.Platform.csproj src/Stratum.Platform/
+COPY src/Stratum.Kube/Stratum.Kube.csproj src/Stratum.Kube/
+COPY src/Stratum.Metrics/Stratum.Metrics.csproj src/Stratum.Metrics/
 RUN dotnet restore src/Stratum.Cli -r linux-x64 -p:PublishAot=true
 COPY src/ src/
 RUN dotnet publish src/Stratum.Cli -c Release -r linux-x64 -p:PublishAot=true --no-restore -o /out \

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Stratum.Cli.Commands;
 
 namespace Stratum.Cli;
 
-/// <summary>The <c>stratum</c> command line: <c>node</c>, <c>csi</c>, <c>version</c>.</summary>
+/// <summary>The <c>stratum</c> command line: <c>node</c>, <c>csi</c>, <c>status</c>, <c>version</c>.</summary>
 public static class StratumCli
 {
     /// <summary>Exit code for a command line that does not parse or does not validate.</summary>
@@ -16,6 +17,7 @@ public static class StratumCli
             ControllerCommand.Create(),
             GcCommand.Create(),
             CsiCommand.Create(),
+            StatusCommand.Create(),
             VersionCommand.Create(),
         };
 
@@ -23,11 +25,12 @@ public static class StratumCli
     {
         var root = Build();
         var result = root.Parse(args);
-        if (result.Errors.Count > 0)
+        var problems = Problems(result);
+        if (problems.Count > 0)
         {
-            foreach (var parseError in result.Errors)
+            foreach (var problem in problems)
             {
-                await error.WriteLineAsync($"stratum: {parseError.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"stratum: {problem}").ConfigureAwait(false);
             }
 
             await error.WriteLineAsync("Run 'stratum --help' (or 'stratum COMMAND --help') for usage.").ConfigureAwait(false);
@@ -52,6 +55,41 @@ public static class StratumCli
             return UsageError;
         }
     }
+
+    /// <summary>
+    /// What is wrong with the command line, most specific first. System.CommandLine reports
+    /// "Required command was not provided." next to an unknown command or flag, which only hides the
+    /// real problem, so that one is kept only when nothing else is wrong (and then says which
+    /// command needs a sub-command). With --help it reports no error at all for an unknown command
+    /// and prints the root help; an unknown token is an error there too.
+    /// </summary>
+    internal static IReadOnlyList<string> Problems(ParseResult result)
+    {
+        var specific = result.Errors.Where(e => !IsMissingSubcommand(e)).Select(e => e.Message).ToList();
+        if (specific.Count > 0)
+        {
+            return specific;
+        }
+
+        if (result.UnmatchedTokens.Count > 0)
+        {
+            return result.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'.").ToList();
+        }
+
+        if (result.Errors.Any(IsMissingSubcommand))
+        {
+            var path = CommandPath(result.CommandResult.Command);
+            return [$"'{path}' needs a command; run '{path} --help' to list them."];
+        }
+
+        return [];
+    }
+
+    /// <summary>System.CommandLine's error for a command that has sub-commands but was given none (its text is not localised here: invariant globalization, English resources only).</summary>
+    private static bool IsMissingSubcommand(ParseError error) => error.Message == "Required command was not provided.";
+
+    private static string CommandPath(Command command) =>
+        command is RootCommand ? "stratum" : $"stratum {command.Name}";
 }
 
 /// <summary>A flag value that parsed but does not make sense; reported with exit code 2.</summary>

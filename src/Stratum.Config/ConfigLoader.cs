@@ -10,10 +10,6 @@ public static class ConfigLoader
     public const int MaxFileChars = 1 << 20;
 
     /// <summary>
-    /// Reads <paramref name="path"/> (UTF-8, BOM allowed). Problems are reported against the path as given.
-    /// </summary>
-    /// <exception cref="ConfigException">The file is missing, unreadable, not YAML or not a valid configuration.</exception>
-    /// <summary>
     /// The configuration used when none is given: one default thick class named <c>default</c>
     /// on volume group <c>stratum</c>, ext4, nothing kept spare (the same as examples/config.yaml).
     /// </summary>
@@ -26,6 +22,10 @@ public static class ConfigLoader
         """,
         "(built-in default)");
 
+    /// <summary>
+    /// Reads <paramref name="path"/> (UTF-8, BOM allowed). Problems are reported against the path as given.
+    /// </summary>
+    /// <exception cref="ConfigException">The file is missing, unreadable, not YAML or not a valid configuration.</exception>
     public static StratumConfig Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -41,7 +41,7 @@ public static class ConfigLoader
         return ConfigReader.Read(yaml, sourceName);
     }
 
-    private static string ReadFile(string path)
+    internal static string ReadFile(string path)
     {
         if (Directory.Exists(path))
         {

@@ -9,7 +9,7 @@ namespace Stratum.Config;
 /// trimmed, and every problem needs its line and column), collecting every problem before failing.
 /// A key whose value is YAML null (<c>key:</c>, <c>~</c>, <c>null</c>) counts as absent.
 /// </summary>
-internal sealed class ConfigReader
+internal sealed partial class ConfigReader
 {
     /// <summary>Far more than the format needs (5), far less than what overflows YamlDotNet's recursion.</summary>
     private const int MaxNesting = 32;
@@ -17,8 +17,8 @@ internal sealed class ConfigReader
     private const string EmptyFile =
         "the configuration is empty: it must be a mapping with a 'deviceClasses' list (see examples/config.yaml)";
 
-    private static readonly string[] RootKeys = ["deviceClasses", "capacityRefreshSeconds"];
-    private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate"];
+    private static readonly string[] RootKeys = ["deviceClasses", "nodes", "capacityRefreshSeconds", "diskRescanSeconds"];
+    private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate", "devices", "thin"];
     private static readonly string[] LvCreateKeys = ["type", "stripes", "stripeSize", "mirrors", "extraOptions"];
 
     private const int MaxStripes = 128;
@@ -95,8 +95,12 @@ internal sealed class ConfigReader
     private StratumConfig? ReadRoot(YamlMappingNode root)
     {
         List<ClassDraft>? drafts = null;
+        List<NodeDraft>? nodes = null;
         var refreshSeconds = StratumConfig.DefaultCapacityRefreshSeconds;
+        var rescanSeconds = StratumConfig.DefaultDiskRescanSeconds;
         var seenDeviceClasses = false;
+        // With per-node sections, the top-level classes may be empty: nodes not listed then provision nothing.
+        var hasNodes = root.Children.Any(entry => entry.Key is YamlScalarNode { Value: "nodes" } && entry.Value is YamlSequenceNode { Children.Count: > 0 });
         foreach (var (keyNode, value) in root.Children)
         {
             if (ReadKey(keyNode, string.Empty) is not { } key)
@@ -108,23 +112,18 @@ internal sealed class ConfigReader
             {
                 case "deviceClasses":
                     seenDeviceClasses = true;
-                    drafts = ReadDeviceClasses(keyNode, value);
+                    drafts = ReadDeviceClasses(keyNode, value, string.Empty, allowEmpty: hasNodes);
+                    break;
+                case "nodes":
+                    nodes = ReadNodes(keyNode, value);
                     break;
                 case "capacityRefreshSeconds" when !IsNull(value):
-                    if (ReadInt(value, string.Empty, key) is { } seconds)
-                    {
-                        if (seconds is < StratumConfig.MinCapacityRefreshSeconds or > StratumConfig.MaxCapacityRefreshSeconds)
-                        {
-                            Report(value.Start, $"capacityRefreshSeconds must be between {StratumConfig.MinCapacityRefreshSeconds} and {StratumConfig.MaxCapacityRefreshSeconds}, not {seconds}");
-                        }
-                        else
-                        {
-                            refreshSeconds = seconds;
-                        }
-                    }
-
+                    refreshSeconds = ReadIntInRange(value, key, StratumConfig.MinCapacityRefreshSeconds, StratumConfig.MaxCapacityRefreshSeconds) ?? refreshSeconds;
                     break;
-                case "capacityRefreshSeconds":
+                case "diskRescanSeconds" when !IsNull(value):
+                    rescanSeconds = ReadIntInRange(value, key, StratumConfig.MinDiskRescanSeconds, StratumConfig.MaxDiskRescanSeconds) ?? rescanSeconds;
+                    break;
+                case "capacityRefreshSeconds" or "diskRescanSeconds":
                     break;
                 default:
                     UnknownKey(keyNode, key, string.Empty, "at the top level", RootKeys, ClassKeys, "device classes go in a list under 'deviceClasses'");
@@ -132,41 +131,69 @@ internal sealed class ConfigReader
             }
         }
 
-        if (!seenDeviceClasses)
+        if (!seenDeviceClasses && !hasNodes)
         {
             Report(root.Start, "'deviceClasses' is required: list at least one device class");
         }
 
-        if (drafts is null || _problems.Count > 0)
+        if (_problems.Count > 0 || (drafts is null && !hasNodes))
         {
             return null;
         }
 
-        var implicitDefault = drafts.Count == 1;
+        drafts ??= [];
         return new StratumConfig
         {
-            DeviceClasses = [.. drafts.Select(d => d.Build(implicitDefault))],
+            DeviceClasses = Build(drafts),
+            Nodes = [.. (nodes ?? []).Select(n => n.Build(_source, Build(n.Classes)))],
             CapacityRefreshSeconds = refreshSeconds,
+            DiskRescanSeconds = rescanSeconds,
+            Source = _source,
         };
     }
 
-    private List<ClassDraft>? ReadDeviceClasses(YamlNode keyNode, YamlNode value)
+    private static List<DeviceClass> Build(List<ClassDraft> drafts)
     {
-        if (IsNull(value))
+        var implicitDefault = drafts.Count == 1;
+        return [.. drafts.Select(d => d.Build(implicitDefault))];
+    }
+
+    private int? ReadIntInRange(YamlNode value, string key, int min, int max)
+    {
+        if (ReadInt(value, string.Empty, key) is not { } number)
         {
-            Report(keyNode.Start, "deviceClasses must list at least one device class");
             return null;
+        }
+
+        if (number < min || number > max)
+        {
+            Report(value.Start, $"{key} must be between {min} and {max}, not {number}");
+            return null;
+        }
+
+        return number;
+    }
+
+    /// <summary>
+    /// Reads one list of device classes (the top-level one, or a node section's, whose problems are
+    /// prefixed with <paramref name="context"/>) and checks the rules that span its classes.
+    /// </summary>
+    private List<ClassDraft>? ReadDeviceClasses(YamlNode keyNode, YamlNode value, string context, bool allowEmpty)
+    {
+        if (IsNull(value) || value is YamlSequenceNode { Children.Count: 0 })
+        {
+            if (!allowEmpty)
+            {
+                Report(IsNull(value) ? keyNode.Start : value.Start, $"{context}deviceClasses must list at least one device class");
+                return null;
+            }
+
+            return [];
         }
 
         if (value is not YamlSequenceNode sequence)
         {
-            Report(value.Start, $"deviceClasses must be a list of device classes, not {Kind(value)}");
-            return null;
-        }
-
-        if (sequence.Children.Count == 0)
-        {
-            Report(value.Start, "deviceClasses must list at least one device class");
+            Report(value.Start, $"{context}deviceClasses must be a list of device classes, not {Kind(value)}");
             return null;
         }
 
@@ -176,24 +203,25 @@ internal sealed class ConfigReader
             var item = sequence.Children[i];
             if (item is YamlMappingNode mapping)
             {
-                drafts.Add(ReadDeviceClass(mapping, i));
+                drafts.Add(ReadDeviceClass(mapping, i, context));
             }
             else
             {
-                Report(item.Start, $"device class #{i + 1} must be a mapping (name, volumeGroup, ...), not {Kind(item)}");
+                Report(item.Start, $"{context}device class #{i + 1} must be a mapping (name, volumeGroup, ...), not {Kind(item)}");
             }
         }
 
         CheckUniqueNames(drafts);
-        CheckDefault(drafts, sequence.Children.Count, keyNode);
+        CheckDefault(drafts, sequence.Children.Count, keyNode, context);
+        CheckVolumeGroupResources(drafts);
         return drafts;
     }
 
-    private ClassDraft ReadDeviceClass(YamlMappingNode mapping, int index)
+    private ClassDraft ReadDeviceClass(YamlMappingNode mapping, int index, string context)
     {
         var nameNode = mapping.Children.FirstOrDefault(entry => entry.Key is YamlScalarNode { Value: "name" }).Value;
         var name = nameNode is YamlScalarNode { Value: { Length: > 0 } text } && !IsNull(nameNode) ? text : null;
-        var draft = new ClassDraft(name is null ? $"device class #{index + 1}" : $"device class '{name}'");
+        var draft = new ClassDraft(context + (name is null ? $"device class #{index + 1}" : $"device class '{name}'"));
         var label = draft.Label + ": ";
         var seenName = false;
         var seenVolumeGroup = false;
@@ -207,7 +235,15 @@ internal sealed class ConfigReader
 
             if (!ClassKeys.Contains(key, StringComparer.Ordinal))
             {
-                UnknownKey(keyNode, key, label, string.Empty, ClassKeys, LvCreateKeys, "it belongs under 'lvcreate'");
+                if (ThinKeys.Contains(key, StringComparer.Ordinal) && !LvCreateKeys.Contains(key, StringComparer.Ordinal))
+                {
+                    UnknownKey(keyNode, key, label, string.Empty, ClassKeys, ThinKeys, "it belongs under 'thin'");
+                }
+                else
+                {
+                    UnknownKey(keyNode, key, label, string.Empty, ClassKeys, LvCreateKeys, "it belongs under 'lvcreate'");
+                }
+
                 continue;
             }
 
@@ -278,8 +314,22 @@ internal sealed class ConfigReader
                     break;
                 case "lvcreate":
                     draft.LvCreate = ReadLvCreate(value, label);
+                    draft.LvCreateMark = keyNode.Start;
+                    break;
+                case "devices":
+                    draft.Devices = ReadDevices(value, label);
+                    draft.DevicesMark = keyNode.Start;
+                    break;
+                case "thin":
+                    draft.Thin = ReadThin(keyNode, value, label);
+                    draft.ThinMark = keyNode.Start;
                     break;
             }
+        }
+
+        if (draft.Thin is not null && draft.LvCreate.Type != LvType.Linear)
+        {
+            Report(draft.LvCreateMark, $"{label}lvcreate.type {draft.LvCreate.Type.ToName()} is for thick classes; a thin class's volumes take their layout from pool '{draft.Thin.Pool}'");
         }
 
         if (!seenName)
@@ -487,7 +537,7 @@ internal sealed class ConfigReader
     /// Exactly one default: explicit when there are two or more classes, implicit when there is one
     /// (which then must not say <c>default: false</c>).
     /// </summary>
-    private void CheckDefault(List<ClassDraft> drafts, int itemCount, YamlNode deviceClassesKey)
+    private void CheckDefault(List<ClassDraft> drafts, int itemCount, YamlNode deviceClassesKey, string context)
     {
         var defaults = drafts.Where(d => d.IsDefault == true).ToList();
         if (itemCount == 1 && drafts.Count == 1 && drafts[0].IsDefault == false)
@@ -496,7 +546,7 @@ internal sealed class ConfigReader
         }
         else if (itemCount >= 2 && defaults.Count == 0)
         {
-            Report(deviceClassesKey.Start, "deviceClasses: exactly one device class must say 'default: true' when there are two or more; none does");
+            Report(deviceClassesKey.Start, $"{context}deviceClasses: exactly one device class must say 'default: true' when there are two or more; none does");
         }
 
         foreach (var extra in defaults.Skip(1))
@@ -637,6 +687,11 @@ internal sealed class ConfigReader
         public long SpareBytes { get; set; }
         public FileSystemType FsType { get; set; } = FileSystemType.Ext4;
         public LvCreateSettings LvCreate { get; set; } = LvCreateSettings.Default;
+        public Mark LvCreateMark { get; set; }
+        public DevicePatterns? Devices { get; set; }
+        public Mark DevicesMark { get; set; }
+        public ThinPoolSettings? Thin { get; set; }
+        public Mark ThinMark { get; set; }
 
         public DeviceClass Build(bool implicitDefault) => new()
         {
@@ -646,6 +701,8 @@ internal sealed class ConfigReader
             SpareBytes = SpareBytes,
             FsType = FsType,
             LvCreate = LvCreate,
+            Devices = Devices,
+            Thin = Thin,
         };
     }
 }

@@ -23,4 +23,20 @@ public sealed record DeviceClass
     public FileSystemType FsType { get; init; } = FileSystemType.Ext4;
 
     public LvCreateSettings LvCreate { get; init; } = LvCreateSettings.Default;
+
+    /// <summary>
+    /// Whether DeleteVolume discards the volume's blocks before removing its LV (where the device
+    /// supports discard), so a thin-provisioned disk or an SSD gets the space back and nothing of
+    /// the volume's data stays readable on the disk. On by default.
+    /// </summary>
+    public bool DiscardOnDelete { get; init; } = true;
+
+    /// <summary>Disks Stratum may claim for <see cref="VolumeGroup"/> (null: the VG is managed by hand).</summary>
+    public DevicePatterns? Devices { get; init; }
+
+    /// <summary>Set for a thin class: its volumes are thin volumes in this pool. Null for a thick class.</summary>
+    public ThinPoolSettings? Thin { get; init; }
+
+    /// <summary>Whether the class carves thin volumes from a pool.</summary>
+    public bool IsThin => Thin is not null;
 }

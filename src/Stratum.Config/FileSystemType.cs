@@ -14,6 +14,9 @@ public static class FileSystemTypes
     /// <summary>Every supported filesystem, in the order the documentation lists them.</summary>
     public static IReadOnlyList<FileSystemType> All { get; } = [FileSystemType.Ext4, FileSystemType.Xfs, FileSystemType.Btrfs];
 
+    /// <summary>Their names, for messages and help texts: "ext4, xfs, btrfs".</summary>
+    public static string Names { get; } = string.Join(", ", All.Select(ToName));
+
     public static string ToName(this FileSystemType type) => type switch
     {
         FileSystemType.Ext4 => "ext4",

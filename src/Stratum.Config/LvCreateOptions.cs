@@ -1,26 +1,15 @@
-using System.Text.RegularExpressions;
+using Stratum.Lvm;
 
 namespace Stratum.Config;
 
 /// <summary>
-/// The allow-list for a device class's <c>lvcreate.extraOptions</c>. Stratum owns the arguments that
-/// decide what a volume is (name, size, tags, type, wiping, prompts), so only a few long options
-/// that tune placement and performance may be added.
+/// Checks a device class's <c>lvcreate.extraOptions</c> item by item against the one allow-list,
+/// <see cref="LvmExtraOptions"/> (which LvmCli also applies to every lvcreate), and explains each
+/// refusal. Stratum owns the arguments that decide what a volume is (name, size, tags, type,
+/// wiping, prompts); the reasons below say which setting to use instead.
 /// </summary>
-internal static partial class LvCreateOptions
+internal static class LvCreateOptions
 {
-    private sealed record Allowed(bool TakesValue, LvType? OnlyFor, Func<string, bool> IsValid, string ValueHint);
-
-    private static readonly string[] AllocPolicies = ["normal", "contiguous", "cling", "anywhere"];
-
-    private static readonly Dictionary<string, Allowed> AllowedOptions = new(StringComparer.Ordinal)
-    {
-        ["--alloc"] = new(true, null, v => AllocPolicies.Contains(v, StringComparer.Ordinal), "one of " + string.Join(", ", AllocPolicies)),
-        ["--readahead"] = new(true, null, v => v is "auto" or "none" || (v.Length <= 9 && v.All(char.IsAsciiDigit)), "auto, none or a number of 512-byte sectors"),
-        ["--regionsize"] = new(true, LvType.Raid1, v => LvmSize().IsMatch(v), "an LVM size such as 512k or 2m"),
-        ["--nosync"] = new(false, LvType.Raid1, _ => true, string.Empty),
-    };
-
     private static readonly Dictionary<string, (bool TakesValue, string Reason)> Forbidden = new(StringComparer.Ordinal)
     {
         ["--addtag"] = (true, "tags are Stratum's: it tags every volume it owns"),
@@ -55,7 +44,7 @@ internal static partial class LvCreateOptions
     };
 
     /// <summary>The allowed options as the documentation and error messages list them.</summary>
-    public static string AllowedSummary { get; } = "--alloc, --readahead, --regionsize (raid1), --nosync (raid1)";
+    public static string AllowedSummary => LvmExtraOptions.Summary;
 
     /// <summary>
     /// Checks <paramref name="items"/> (one argument per item) for a class of type <paramref name="type"/>,
@@ -105,18 +94,18 @@ internal static partial class LvCreateOptions
                 continue;
             }
 
-            if (!AllowedOptions.TryGetValue(name, out var option))
+            if (LvmExtraOptions.Find(name) is not { } option)
             {
-                var hint = KeySuggester.Suggest(name, AllowedOptions.Keys) is { } suggestion ? $"did you mean '{suggestion}'? " : string.Empty;
+                var hint = KeySuggester.Suggest(name, LvmExtraOptions.AllowedOptions) is { } suggestion ? $"did you mean '{suggestion}'? " : string.Empty;
                 report(i, $"'{name}' is not an allowed lvcreate option; {hint}allowed: {AllowedSummary}");
                 i = inlineValue is null ? SkipValue(items, i) : i;
                 continue;
             }
 
             var ok = true;
-            if (option.OnlyFor is { } onlyFor && onlyFor != type)
+            if (option.RefusalFor(type.ToName()) is { } refusal)
             {
-                report(i, $"'{name}' is only allowed for type {onlyFor.ToName()}, not {type.ToName()}");
+                report(i, refusal);
                 ok = false;
             }
 
@@ -170,8 +159,4 @@ internal static partial class LvCreateOptions
     /// <summary>Steps over the value of a rejected option, so it is not reported again as a positional argument.</summary>
     private static int SkipValue(IReadOnlyList<string?> items, int index) =>
         index + 1 < items.Count && items[index + 1] is { Length: > 0 } next && !next.StartsWith('-') ? index + 1 : index;
-
-    /// <summary>An LVM size argument: a number with an optional unit letter (default unit depends on the option).</summary>
-    [GeneratedRegex("^[0-9]+(\\.[0-9]+)?[bBsSkKmMgGtTpPeE]?$")]
-    private static partial Regex LvmSize();
 }

@@ -7,6 +7,12 @@ namespace Stratum.Config;
 /// </summary>
 public sealed record LvCreateSettings
 {
+    /// <summary>Most stripes a class may ask for: LVM's limit, defined once in <see cref="Lvm.LvmValidation"/>.</summary>
+    public const int MaxStripes = Lvm.LvmValidation.MaxStripes;
+
+    /// <summary>Most extra raid1 copies a class may ask for: LVM's limit, defined once in <see cref="Lvm.LvmValidation"/>.</summary>
+    public const int MaxMirrors = Lvm.LvmValidation.MaxMirrors;
+
     /// <summary>Linear volumes with no extra options.</summary>
     public static LvCreateSettings Default { get; } = new();
 

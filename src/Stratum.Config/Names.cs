@@ -28,5 +28,75 @@ public static class Names
         && name is not ("." or "..")
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '_' or '.' or '-');
 
+    /// <summary>At most this long: a pool's hidden sub-LVs (<c>_tdata</c>, <c>_tmeta</c>) must still fit LVM's limits.</summary>
+    public const int MaxThinPoolNameLength = 48;
+
+    private static readonly string[] ReservedLvNameParts =
+        ["_cdata", "_cmeta", "_corig", "_cpool", "_cvol", "_imeta", "_iorig", "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig"];
+
+    /// <summary>
+    /// A name LVM accepts for a thin pool: [A-Za-z0-9+_.-], not starting with '-', not '.' or '..',
+    /// not starting with 'snapshot' or 'pvmove', none of LVM's reserved sub-LV suffixes, at most
+    /// <see cref="MaxThinPoolNameLength"/> characters.
+    /// </summary>
+    public static bool IsThinPoolName(string? name, out string problem)
+    {
+        problem = name switch
+        {
+            null or "" => "must not be empty",
+            { Length: > MaxThinPoolNameLength } => $"must be at most {MaxThinPoolNameLength} characters",
+            "." or ".." => "must not be '.' or '..'",
+            _ when name[0] == '-' => "must not start with '-'",
+            _ when !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '_' or '.' or '-') => "may only hold letters, digits, '+', '_', '.' and '-'",
+            _ when name.StartsWith("snapshot", StringComparison.Ordinal) || name.StartsWith("pvmove", StringComparison.Ordinal) => "must not start with 'snapshot' or 'pvmove' (LVM reserves them)",
+            _ when ReservedLvNameParts.FirstOrDefault(p => name.Contains(p, StringComparison.Ordinal)) is { } part => $"must not contain '{part}' (LVM reserves it for hidden sub-volumes)",
+            _ => string.Empty,
+        };
+        return problem.Length == 0;
+    }
+
+    /// <summary>
+    /// A node name as Stratum accepts it for <c>--node-id</c> (it is the topology label value):
+    /// 1-63 of [A-Za-z0-9-_.], starting and ending with a letter or digit.
+    /// </summary>
+    public static bool IsNodeName(string? name) => IsLabelValue(name) && name!.Length > 0;
+
+    /// <summary>A Kubernetes label value: empty, or 1-63 of [A-Za-z0-9-_.] starting and ending with a letter or digit.</summary>
+    public static bool IsLabelValue(string? value) =>
+        value is not null
+        && (value.Length == 0
+            || (value.Length <= 63
+                && char.IsAsciiLetterOrDigit(value[0])
+                && char.IsAsciiLetterOrDigit(value[^1])
+                && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')));
+
+    /// <summary>
+    /// A Kubernetes label key: an optional DNS-subdomain prefix (at most 253 characters) and '/',
+    /// then a name of 1-63 [A-Za-z0-9-_.] starting and ending with a letter or digit.
+    /// </summary>
+    public static bool IsLabelKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return false;
+        }
+
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        if (slash >= 0)
+        {
+            var prefix = key[..slash];
+            if (prefix.Length is 0 or > 253
+                || prefix.Split('.').Any(label => label.Length is 0 or > 63
+                    || !IsLowerAlphanumeric(label[0]) || !IsLowerAlphanumeric(label[^1])
+                    || !label.All(c => IsLowerAlphanumeric(c) || c == '-')))
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0 && IsLabelValue(name);
+    }
+
     private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
 }

@@ -29,8 +29,25 @@ public interface ILvm
     /// <summary>Every visible LV in any VG that carries <paramref name="tag"/>.</summary>
     Task<ImmutableArray<LogicalVolume>> FindLogicalVolumesByTagAsync(string tag, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// VGs (all, or the one named), their PVs and their visible LVs (all, or only those carrying
+    /// <paramref name="logicalVolumeTag"/>), read together. A missing VG gives an empty report.
+    /// <see cref="LvmCli"/> does it with one command (<c>lvm fullreport</c>); the default reads the
+    /// three lists one after another.
+    /// </summary>
+    Task<LvmReport> ReportAsync(string? volumeGroup, string? logicalVolumeTag, CancellationToken cancellationToken) =>
+        LvmFallbacks.ReportAsync(this, volumeGroup, logicalVolumeTag, cancellationToken);
+
     /// <summary>Creates a linear, striped or raid1 LV and returns it as LVM reports it.</summary>
     Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the LV exactly like <see cref="CreateVolumeAsync"/> but does not read it back (for
+    /// <see cref="LvmCli"/>: the <c>lvcreate</c> alone, one command), for callers that read it later
+    /// together with other things.
+    /// </summary>
+    Task CreateVolumeWithoutReadBackAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>
+        CreateVolumeAsync(request, cancellationToken);
 
     /// <summary>Creates a thin pool and returns it.</summary>
     Task<LogicalVolume> CreateThinPoolAsync(CreateThinPoolRequest request, CancellationToken cancellationToken);
@@ -71,6 +88,25 @@ public interface ILvm
 
     /// <summary>Adds and removes LV tags in one atomic metadata update (removing an absent tag is fine).</summary>
     Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ChangeTagsAsync"/> only if the LV satisfies <paramref name="condition"/>; returns
+    /// whether it did. <see cref="LvmCli"/> lets LVM check the condition in the same command
+    /// (atomic); the default reads the LV first.
+    /// </summary>
+    /// <exception cref="LvmNotFoundException">The LV or VG does not exist.</exception>
+    Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+        LvmFallbacks.ChangeTagsIfAsync(this, volumeGroup, name, condition, add, remove, cancellationToken);
+
+    /// <summary>
+    /// Removes the LV only if it satisfies <paramref name="condition"/>; returns whether it did.
+    /// With <see cref="LvCondition.WithoutDependents"/> nothing but this LV can ever be removed.
+    /// <see cref="LvmCli"/> lets LVM check the condition in the same command (atomic, one
+    /// command); the default reads the LV (and, for dependents, the VG's LVs) first.
+    /// </summary>
+    /// <exception cref="LvmNotFoundException">The LV or VG does not exist.</exception>
+    Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken) =>
+        LvmFallbacks.RemoveVolumeIfAsync(this, volumeGroup, name, condition, cancellationToken);
 
     /// <summary>Initialises a device as a PV. Never wipes an existing signature: such a device is refused.</summary>
     Task CreatePhysicalVolumeAsync(string device, CancellationToken cancellationToken);

@@ -72,6 +72,9 @@ public sealed record LogicalVolume
     /// <summary>Whether this is a snapshot (thick COW or thin).</summary>
     public bool IsSnapshot => Origin is not null && (IsThinVolume || AttributeAt(0) is 's' or 'S');
 
+    /// <summary>Whether COW snapshots depend on this LV (it is their origin; attr character 1 o, or O while merging).</summary>
+    public bool IsCowOrigin => AttributeAt(0) is 'o' or 'O';
+
     /// <summary>Whether the device is open (mounted or held by a process); attr character 6.</summary>
     public bool IsOpen => AttributeAt(5) == 'o';
 

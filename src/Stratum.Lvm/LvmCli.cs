@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Lvm.Reports;
 
 namespace Stratum.Lvm;
@@ -17,6 +17,9 @@ namespace Stratum.Lvm;
 public sealed class LvmCli : ILvm
 {
     private static readonly string[] ReportFormat = ["--reportformat", "json", "--units", "b", "--nosuffix"];
+
+    /// <summary>The commands that only read; every other one is a mutation (<see cref="CommandSpec.Mutates"/>).</summary>
+    private static readonly HashSet<string> ReportCommands = new(StringComparer.Ordinal) { "lvs", "vgs", "pvs", "fullreport" };
 
     private readonly ICommandRunner _runner;
     private readonly LvmOptions _options;
@@ -95,16 +98,73 @@ public sealed class LvmCli : ILvm
         return await ReportLogicalVolumesAsync("@" + tag, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<LvmReport> ReportAsync(string? volumeGroup, string? logicalVolumeTag, CancellationToken cancellationToken)
+    {
+        if (volumeGroup is not null)
+        {
+            LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        }
+
+        if (logicalVolumeTag is not null)
+        {
+            LvmValidation.ValidateTag(logicalVolumeTag, nameof(logicalVolumeTag));
+        }
+
+        // One process for everything: per VG its row, its PVs, the (selected) LVs and their first
+        // segment's type and stripes (segment fields are refused in the LV subreport). PV segments
+        // are not wanted, and a subreport cannot be left out: select none of them.
+        string[] lvSelection = logicalVolumeTag is null ? [] : ["--select", new LvCondition { Tags = [logicalVolumeTag] }.ToSelection()!];
+        List<string> args =
+        [
+            "fullreport", .. ReportFormat,
+            "--configreport", "vg", "-o", VgRow.Fields,
+            "--configreport", "pv", "-o", PvRow.Fields,
+            "--configreport", "lv", "-o", LvRow.LvOnlyFields, .. lvSelection,
+            "--configreport", "pvseg", "-o", "pvseg_start", "--select", "pvseg_start<0",
+            "--configreport", "seg", "-o", SegRow.Fields, .. lvSelection,
+        ];
+        if (volumeGroup is not null)
+        {
+            args.Add(volumeGroup);
+        }
+
+        try
+        {
+            var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+            return ReportParser.ParseFullReport(result.StandardOutput, Argv(args));
+        }
+        catch (LvmNotFoundException) when (volumeGroup is not null)
+        {
+            return new LvmReport([], [], []);
+        }
+    }
+
     // ---------------------------------------------------------------- creation
 
     /// <inheritdoc />
     public async Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken)
     {
+        var args = await CreateVolumeOnlyAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync(request.Mirrors is null ? "volume" : "raid1 volume", request.VolumeGroup, request.Name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task CreateVolumeWithoutReadBackAsync(CreateVolumeRequest request, CancellationToken cancellationToken)
+    {
+        await CreateVolumeOnlyAsync(request, cancellationToken).ConfigureAwait(false);
+        LvmLog.CreatedUnread(_logger, request.VolumeGroup, request.Name, request.SizeBytes);
+    }
+
+    /// <summary>Runs the lvcreate of a thick LV; returns its argv.</summary>
+    private async Task<List<string>> CreateVolumeOnlyAsync(CreateVolumeRequest request, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+        var segmentType = request.Mirrors is not null ? LvmExtraOptions.Raid1 : request.Stripes is > 1 ? LvmExtraOptions.Striped : LvmExtraOptions.Linear;
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, segmentType, nameof(request.ExtraOptions));
 
         var args = new List<string>
         {
@@ -112,7 +172,9 @@ public sealed class LvmCli : ILvm
             "--name", request.Name, "--size", Bytes(request.SizeBytes),
         };
         args.AddRange(LayoutArguments(request));
-        return await LvCreateAsync(request.Mirrors is null ? "volume" : "raid1 volume", request.VolumeGroup, request.Name, args, request.Tags, extra, request.VolumeGroup, cancellationToken).ConfigureAwait(false);
+        AddLvCreateTail(args, request.Tags, extra, request.VolumeGroup);
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return args;
     }
 
     /// <inheritdoc />
@@ -122,7 +184,7 @@ public sealed class LvmCli : ILvm
         LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, LvmExtraOptions.ThinPool, nameof(request.ExtraOptions));
 
         List<string> args = ["lvcreate", "--yes", "--type", "thin-pool", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes)];
         return await LvCreateAsync("thin pool", request.VolumeGroup, request.Name, args, request.Tags, extra, request.VolumeGroup, cancellationToken).ConfigureAwait(false);
@@ -136,7 +198,7 @@ public sealed class LvmCli : ILvm
         LvmValidation.ValidateLogicalVolumeName(request.Pool, nameof(request.Pool));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+        var extra = LvmExtraOptions.Normalize(request.ExtraOptions, LvmExtraOptions.Thin, nameof(request.ExtraOptions));
 
         // No --zero/--wipesignatures: a thin volume reads unprovisioned blocks as zeros, and the
         // pool (created with --zero y) zeroes every block before handing it out.
@@ -178,11 +240,16 @@ public sealed class LvmCli : ILvm
     private async Task<LogicalVolume> LvCreateAsync(
         string what, string volumeGroup, string name, List<string> args, IEnumerable<string> tags, IEnumerable<string> extra, string target, CancellationToken cancellationToken)
     {
+        AddLvCreateTail(args, tags, extra, target);
+        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        return await ReadBackAsync(what, volumeGroup, name, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddLvCreateTail(List<string> args, IEnumerable<string> tags, IEnumerable<string> extra, string target)
+    {
         args.AddRange(TagArguments("--addtag", tags));
         args.AddRange(extra);
         args.Add(target);
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        return await ReadBackAsync(what, volumeGroup, name, args, cancellationToken).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- changes
@@ -223,10 +290,15 @@ public sealed class LvmCli : ILvm
     /// <inheritdoc />
     public async Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
-        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
-        string[] args = ["lvremove", "--yes", $"{volumeGroup}/{name}"];
+        // --yes would also confirm "remove N dependent volumes?", so LVM is told to act only on an
+        // LV without dependents (one command). Only when it declines are dependents looked for:
+        // an empty thin pool has none and is removed after all.
+        if (await RemoveVolumeIfAsync(volumeGroup, name, new LvCondition { WithoutDependents = true }, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
 
-        // --yes would also confirm "remove N dependent volumes?", so look for dependents first.
+        string[] args = ["lvremove", "--yes", $"{volumeGroup}/{name}"];
         var all = await ReportLogicalVolumesAsync(volumeGroup, cancellationToken).ConfigureAwait(false);
         var dependents = all
             .Where(lv => lv.Name != name && (lv.Pool == name || (lv.Origin == name && !lv.IsThinVolume)))
@@ -243,6 +315,30 @@ public sealed class LvmCli : ILvm
 
         await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
         LvmLog.Removed(_logger, volumeGroup, name);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ValidateTarget(volumeGroup, name, condition);
+        List<string> args = ["lvremove", "--yes"];
+        AddSelection(args, condition);
+        args.Add($"{volumeGroup}/{name}");
+
+        // A selection that leaves the named LV out is no error: LVM exits 0 and says nothing.
+        var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+        var removed = result.StandardOutput.Contains($"Logical volume \"{name}\" successfully removed", StringComparison.Ordinal);
+        if (removed)
+        {
+            LvmLog.Removed(_logger, volumeGroup, name);
+        }
+        else
+        {
+            LvmLog.ConditionNotMet(_logger, "lvremove", volumeGroup, name, condition.ToString());
+        }
+
+        return removed;
     }
 
     /// <inheritdoc />
@@ -270,9 +366,21 @@ public sealed class LvmCli : ILvm
     }
 
     /// <inheritdoc />
-    public async Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    public Task ChangeTagsAsync(string volumeGroup, string name, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+        ChangeTagsCoreAsync(volumeGroup, name, null, add, remove, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
-        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        ArgumentNullException.ThrowIfNull(condition);
+        return ChangeTagsCoreAsync(volumeGroup, name, condition, add, remove, cancellationToken);
+    }
+
+    /// <summary>One lvchange adding and removing tags; with a condition, only on an LV that satisfies it (returns whether LVM acted).</summary>
+    private async Task<bool> ChangeTagsCoreAsync(
+        string volumeGroup, string name, LvCondition? condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        ValidateTarget(volumeGroup, name, condition);
         LvmValidation.ValidateTags(add, nameof(add));
         LvmValidation.ValidateTags(remove, nameof(remove));
         if (add.Count + remove.Count == 0)
@@ -283,9 +391,22 @@ public sealed class LvmCli : ILvm
         List<string> args = ["lvchange"];
         args.AddRange(TagArguments("--addtag", add));
         args.AddRange(TagArguments("--deltag", remove));
+        AddSelection(args, condition);
         args.Add($"{volumeGroup}/{name}");
-        await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
-        LvmLog.TagsChanged(_logger, volumeGroup, name, string.Join(',', add), string.Join(',', remove));
+        var result = await RunCheckedAsync(args, cancellationToken).ConfigureAwait(false);
+
+        // A selection that leaves the named LV out is no error: LVM exits 0 and says nothing.
+        var changed = condition is null || result.StandardOutput.Contains($"Logical volume {volumeGroup}/{name} changed.", StringComparison.Ordinal);
+        if (changed)
+        {
+            LvmLog.TagsChanged(_logger, volumeGroup, name, string.Join(',', add), string.Join(',', remove));
+        }
+        else
+        {
+            LvmLog.ConditionNotMet(_logger, "lvchange", volumeGroup, name, condition!.ToString());
+        }
+
+        return changed;
     }
 
     // ---------------------------------------------------------------- PVs and VGs
@@ -365,7 +486,8 @@ public sealed class LvmCli : ILvm
 
     private async Task<CommandResult> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var spec = new CommandSpec(_options.LvmPath, args) { Timeout = _options.CommandTimeout };
+        // Anything but a report changes LVM state: it runs to its end even if the caller gives up.
+        var spec = new CommandSpec(_options.LvmPath, args) { Timeout = _options.CommandTimeout, Mutates = !ReportCommands.Contains(args[0]) };
         try
         {
             return await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
@@ -408,6 +530,20 @@ public sealed class LvmCli : ILvm
         }
 
         return args;
+    }
+
+    private static void ValidateTarget(string volumeGroup, string name, LvCondition? condition)
+    {
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        condition?.Validate(nameof(condition));
+    }
+
+    private static void AddSelection(List<string> args, LvCondition? condition)
+    {
+        if (condition?.ToSelection() is { } selection)
+        {
+            args.AddRange(["--select", selection]);
+        }
     }
 
     private static IEnumerable<string> TagArguments(string option, IEnumerable<string> tags) =>

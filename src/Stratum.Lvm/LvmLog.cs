@@ -48,4 +48,12 @@ internal static partial class LvmLog
     [LoggerMessage(EventId = 1110, EventName = "VolumeGroupActivated", Level = LogLevel.Information,
         Message = "Activated the logical volumes of volume group {VolumeGroup}")]
     public static partial void VolumeGroupActivated(ILogger logger, string volumeGroup);
+
+    [LoggerMessage(EventId = 1111, EventName = "LogicalVolumeCreatedUnread", Level = LogLevel.Information,
+        Message = "Created volume {VolumeGroup}/{Name} ({RequestedBytes} bytes asked for; not read back)")]
+    public static partial void CreatedUnread(ILogger logger, string volumeGroup, string name, long requestedBytes);
+
+    [LoggerMessage(EventId = 1112, EventName = "LogicalVolumeConditionNotMet", Level = LogLevel.Information,
+        Message = "{Command} left {VolumeGroup}/{Name} unchanged: it does not satisfy {Condition}")]
+    public static partial void ConditionNotMet(ILogger logger, string command, string volumeGroup, string name, string condition);
 }

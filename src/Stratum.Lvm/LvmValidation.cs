@@ -19,6 +19,12 @@ public static class LvmValidation
     /// <summary>Longest device path accepted (PATH_MAX minus the NUL).</summary>
     public const int MaxDevicePathLength = 4095;
 
+    /// <summary>Most stripes LVM accepts for one LV (<c>lvcreate --stripes</c>).</summary>
+    public const int MaxStripes = 128;
+
+    /// <summary>Most extra raid1 images LVM accepts (<c>lvcreate --mirrors</c>; 64 images in all).</summary>
+    public const int MaxMirrors = 63;
+
     /// <summary>LV sizes go to LVM in bytes and must be whole 512-byte sectors.</summary>
     public const long SectorSize = 512;
 
@@ -209,9 +215,9 @@ public static class LvmValidation
         ArgumentNullException.ThrowIfNull(request);
         if (request.Mirrors is { } mirrors)
         {
-            if (mirrors is < 1 or > 63)
+            if (mirrors is < 1 or > MaxMirrors)
             {
-                throw new LvmValidationException($"mirrors must be between 1 and 63 (got {mirrors})", nameof(request.Mirrors));
+                throw new LvmValidationException($"mirrors must be between 1 and {MaxMirrors} (got {mirrors})", nameof(request.Mirrors));
             }
 
             if (request.Stripes is not null || request.StripeSizeBytes is not null)
@@ -232,9 +238,9 @@ public static class LvmValidation
             return;
         }
 
-        if (stripes is < 1 or > 128)
+        if (stripes is < 1 or > MaxStripes)
         {
-            throw new LvmValidationException($"stripes must be between 1 and 128 (got {stripes})", nameof(request.Stripes));
+            throw new LvmValidationException($"stripes must be between 1 and {MaxStripes} (got {stripes})", nameof(request.Stripes));
         }
 
         if (request.StripeSizeBytes is { } stripeSize && (stripeSize < 4096 || !IsPowerOfTwo(stripeSize)))

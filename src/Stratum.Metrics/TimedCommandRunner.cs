@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Metrics;
 

@@ -11,6 +11,18 @@ public sealed record ManagedVolume(LogicalVolume Lv, VolumeMetadata Metadata)
 
     public long CapacityBytes => Lv.SizeBytes;
 
+    /// <summary>Where the volume is in its life; only <see cref="VolumeState.Ready"/> volumes are served.</summary>
+    public VolumeState State => Metadata.State;
+
+    /// <summary>Complete, and not being deleted: the only kind of volume Stratum hands out.</summary>
+    public bool IsReady => Metadata.State == VolumeState.Ready;
+
+    /// <summary><c>vg/lv</c>.</summary>
+    public string Name => Lv.FullName;
+
+    /// <summary>LVM's health status when something is wrong with the LV (e.g. <c>partial</c> for a raid1 that lost a leg), else null.</summary>
+    public string? HealthStatus => Lv.HealthStatus;
+
     /// <summary>The block device to format, mount or publish (<c>/dev/vg/lv</c>).</summary>
     public string DevicePath => Lv.Path ?? $"/dev/{Lv.VolumeGroup}/{Lv.Name}";
 

@@ -1,9 +1,13 @@
-using Stratum.Config;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.Locking;
 using Stratum.Volumes.Naming;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Volumes;
 
@@ -13,27 +17,68 @@ namespace Stratum.Volumes;
 /// reports usage. Every operation is idempotent: asking again for a state that already holds
 /// succeeds; asking for a state that conflicts with what is there fails without touching it.
 /// Data is never destroyed: a device that carries anything but the expected filesystem is
-/// refused, never formatted.
+/// refused, never formatted. Only ready volumes are served (not one still being created or
+/// already being deleted). Once an operation starts changing the host (mkfs, mount, lvextend,
+/// a grow, a device-mapper device) every further step runs to its end whatever the caller does.
+/// The host is reached only through <see cref="IFilesystemOps"/> (and LVM through
+/// <see cref="ILvm"/>), so all of this is pinned by tests with fakes.
 /// </summary>
+/// <remarks>
+/// A read-only raw block publish binds a read-only device-mapper device over the LV, not the
+/// LV's own node (a read-only bind of a device node does not stop writes through it): named
+/// <c>stratum-ro-&lt;LV&gt;-&lt;16 hex of SHA-256(volume id, target path)&gt;</c>, so it is recognisably
+/// Stratum's, belongs to exactly one publish, and an unpublish (or its retry after a crash)
+/// finds it from the request alone.
+/// </remarks>
 public sealed partial class NodeVolumes
 {
-    private readonly VolumeEngine _engine;
+    /// <summary>Prefix of the read-only device-mapper devices of read-only raw block publishes.</summary>
+    public const string ReadOnlyMappingPrefix = "stratum-ro-";
+
     private readonly ILvm _lvm;
+    private readonly VolumeCatalog _catalog;
+    private readonly Func<DeviceClassManager> _classes;
+    private readonly VolumeLocks _locks;
+    private readonly CapacityCache _capacity;
     private readonly IFilesystemOps _fs;
     private readonly ILogger _logger;
 
-    public NodeVolumes(VolumeEngine engine, ILvm lvm, IFilesystemOps fs, ILogger<NodeVolumes> logger)
+    /// <param name="lvm">LVM (activation, growth).</param>
+    /// <param name="catalog">The volumes (shared with <see cref="VolumeEngine"/>).</param>
+    /// <param name="classes">The current device classes.</param>
+    /// <param name="locks">Per-volume locks (shared with <see cref="VolumeEngine"/>).</param>
+    /// <param name="capacity">Free space: growth is checked against it and recorded in it.</param>
+    /// <param name="filesystem">The host: devices, filesystems, mounts, paths.</param>
+    /// <param name="logger">Logger.</param>
+    public NodeVolumes(
+        ILvm lvm, VolumeCatalog catalog, Func<DeviceClassManager> classes, VolumeLocks locks, CapacityCache capacity,
+        IFilesystemOps filesystem, ILogger<NodeVolumes> logger)
     {
-        _engine = engine;
         _lvm = lvm;
-        _fs = fs;
+        _catalog = catalog;
+        _classes = classes;
+        _locks = locks;
+        _capacity = capacity;
+        _fs = filesystem;
         _logger = logger;
     }
 
-    public async Task StageAsync(StageSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// The composition the hosting used before <see cref="NodeEngine"/> existed: shares the
+    /// engine's catalog, locks, classes and capacity, and gives the engine the filesystem
+    /// operations (for discarding deleted volumes). Kept until Csi/Hosting composes through
+    /// <see cref="NodeEngine"/>.
+    /// </summary>
+    public NodeVolumes(VolumeEngine engine, ILvm lvm, IFilesystemOps fs, ILogger<NodeVolumes> logger)
+        : this(lvm, engine.Catalog, engine.ClassesProvider, engine.Locks, engine.Capacity, fs, logger)
+    {
+        engine.Filesystem ??= fs;
+    }
+
+    public Task StageAsync(StageSpec spec, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(spec.VolumeId);
-        using var held = _engine.Lock(id.LogicalVolume, "NodeStageVolume");
+        using var held = _locks.Acquire(id.LogicalVolume, "NodeStageVolume");
         var volume = await ActiveVolumeAsync(id, cancellationToken).ConfigureAwait(false);
         if (spec.Block)
         {
@@ -61,52 +106,55 @@ public sealed partial class NodeVolumes
         }
 
         var contents = await _fs.ProbeAsync(volume.DevicePath, cancellationToken).ConfigureAwait(false);
-        if (contents.IsBlank)
-        {
-            await _fs.FormatAsync(volume.DevicePath, type, cancellationToken).ConfigureAwait(false);
-            Log.Formatted(_logger, spec.VolumeId, type.ToName());
-        }
-        else if (!contents.Is(type))
+        if (!contents.IsBlank && !contents.Is(type))
         {
             throw new VolumeException(VolumeError.FailedPrecondition,
                 $"volume {spec.VolumeId} ({volume.DevicePath}) already carries {contents}, not {type.ToName()}; " +
                 "Stratum never formats a device that holds data. Ask for the filesystem it has, or inspect it by hand");
         }
 
-        Directory.CreateDirectory(spec.StagingPath);
-        await _fs.MountAsync(volume.DevicePath, spec.StagingPath, type, spec.MountFlags, cancellationToken).ConfigureAwait(false);
-        Log.Staged(_logger, spec.VolumeId, type.ToName(), spec.StagingPath);
-    }
+        // From here on the host changes: every step runs to its end whatever the caller does.
+        var none = CancellationToken.None;
+        if (contents.IsBlank)
+        {
+            await _fs.FormatAsync(volume.DevicePath, type, none).ConfigureAwait(false);
+            Log.Formatted(_logger, spec.VolumeId, type.ToName());
+        }
 
-    public async Task UnstageAsync(string volumeId, string stagingPath, CancellationToken cancellationToken)
+        _fs.CreateDirectory(spec.StagingPath);
+        await _fs.MountAsync(volume.DevicePath, spec.StagingPath, type, spec.MountFlags, none).ConfigureAwait(false);
+        Log.Staged(_logger, spec.VolumeId, type.ToName(), spec.StagingPath);
+    });
+
+    public Task UnstageAsync(string volumeId, string stagingPath, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(volumeId);
-        using var held = _engine.Lock(id.LogicalVolume, "NodeUnstageVolume");
+        using var held = _locks.Acquire(id.LogicalVolume, "NodeUnstageVolume");
         var mounted = MountAt(stagingPath);
         if (mounted is null)
         {
             return; // nothing staged here (raw block volumes never mount at the staging path)
         }
 
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        var volume = await _catalog.FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
         if (!(volume is not null ? IsDevice(mounted, volume) : MayBeDevice(mounted, id)))
         {
             throw new VolumeException(VolumeError.FailedPrecondition,
                 $"{stagingPath} has {mounted.Source} mounted, which is not volume {volumeId}; leaving it alone");
         }
 
-        await _fs.UnmountAsync(stagingPath, cancellationToken).ConfigureAwait(false);
+        await _fs.UnmountAsync(stagingPath, CancellationToken.None).ConfigureAwait(false);
         Log.Unstaged(_logger, volumeId, stagingPath);
-    }
+    });
 
-    public async Task PublishAsync(PublishSpec spec, CancellationToken cancellationToken)
+    public Task PublishAsync(PublishSpec spec, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(spec.VolumeId);
-        using var held = _engine.Lock(id.LogicalVolume, "NodePublishVolume");
+        using var held = _locks.Acquire(id.LogicalVolume, "NodePublishVolume");
         var volume = await ActiveVolumeAsync(id, cancellationToken).ConfigureAwait(false);
         if (spec.Block)
         {
-            await PublishBlockAsync(spec, volume, cancellationToken).ConfigureAwait(false);
+            await PublishBlockAsync(spec, volume).ConfigureAwait(false);
             return;
         }
 
@@ -134,62 +182,60 @@ public sealed partial class NodeVolumes
             return;
         }
 
-        Directory.CreateDirectory(spec.TargetPath);
-        await _fs.BindMountAsync(spec.StagingPath, spec.TargetPath, spec.ReadOnly, [], cancellationToken).ConfigureAwait(false);
+        _fs.CreateDirectory(spec.TargetPath);
+        await _fs.BindMountAsync(spec.StagingPath, spec.TargetPath, spec.ReadOnly, [], CancellationToken.None).ConfigureAwait(false);
         Log.Published(_logger, spec.VolumeId, spec.TargetPath, spec.ReadOnly);
-    }
+    });
 
-    public async Task UnpublishAsync(string volumeId, string targetPath, CancellationToken cancellationToken)
+    public Task UnpublishAsync(string volumeId, string targetPath, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(volumeId);
-        using var held = _engine.Lock(id.LogicalVolume, "NodeUnpublishVolume");
-        var status = FileStatus.Lstat(targetPath);
-        if (!status.Exists)
+        using var held = _locks.Acquire(id.LogicalVolume, "NodeUnpublishVolume");
+        var readOnly = ReadOnlyMappingName(id, targetPath);
+        var none = CancellationToken.None;
+        if (_fs.Lstat(targetPath).Exists)
         {
-            return;
-        }
-
-        var mounted = MountAt(targetPath);
-        if (mounted is not null)
-        {
-            var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
-            var ours = volume is not null
-                ? IsDevice(mounted, volume) || IsDeviceNode(targetPath, volume)
-                : MayBeDevice(mounted, id) || mounted.FsType == "devtmpfs";
-            if (!ours)
+            var mounted = MountAt(targetPath);
+            if (mounted is not null)
             {
-                throw new VolumeException(VolumeError.FailedPrecondition,
-                    $"{targetPath} has {mounted.Source} mounted, which is not volume {volumeId}; leaving it alone");
+                var volume = await _catalog.FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
+                var ours = IsNode(targetPath, readOnly)
+                    || (volume is not null
+                        ? IsDevice(mounted, volume) || IsDeviceNode(targetPath, volume)
+                        : MayBeDevice(mounted, id) || mounted.FsType == "devtmpfs");
+                if (!ours)
+                {
+                    throw new VolumeException(VolumeError.FailedPrecondition,
+                        $"{targetPath} has {mounted.Source} mounted, which is not volume {volumeId}; leaving it alone");
+                }
+
+                await _fs.UnmountAsync(targetPath, none).ConfigureAwait(false);
             }
 
-            await _fs.UnmountAsync(targetPath, cancellationToken).ConfigureAwait(false);
-
-            // What was under the mount: a raw block publish's device node covered the empty file it was bound onto.
-            status = FileStatus.Lstat(targetPath);
+            // Remove only the empty directory or empty file a publish leaves (a raw block publish's
+            // device node covered such a file); never anything with content.
+            TryRemoveIfEmpty(targetPath);
         }
 
-        // Remove only the empty directory or empty file a publish leaves; never anything with content.
-        if (status.Kind == FileKind.Directory)
+        // A read-only raw block publish's device goes with it: also when a crash left it behind
+        // after the target was already cleaned up.
+        if (_fs.FindMappings(readOnly).Any(m => m.Name == readOnly))
         {
-            TryRemove(() => Directory.Delete(targetPath, recursive: false), targetPath);
-        }
-        else if (status.Kind == FileKind.Regular && new FileInfo(targetPath).Length == 0)
-        {
-            TryRemove(() => File.Delete(targetPath), targetPath);
+            await _fs.RemoveMappingAsync(readOnly, none).ConfigureAwait(false);
         }
 
         Log.Unpublished(_logger, volumeId, targetPath);
-    }
+    });
 
     /// <summary>Grows the LV to the requested size and the mounted filesystem to fill it; returns the new size.</summary>
-    public async Task<long> ExpandAsync(ExpandSpec spec, CancellationToken cancellationToken)
+    public Task<long> ExpandAsync(ExpandSpec spec, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(spec.VolumeId);
-        using var held = _engine.Lock(id.LogicalVolume, "NodeExpandVolume");
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
+        using var held = _locks.Acquire(id.LogicalVolume, "NodeExpandVolume");
+        var volume = await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw NotFound(spec.VolumeId);
-        var deviceClass = _engine.Classes.TryGet(volume.Metadata.DeviceClass, out var found) ? found : null;
-        var space = await FreshSpaceAsync(volume.Lv.VolumeGroup, cancellationToken).ConfigureAwait(false);
+        var deviceClass = _classes().TryGet(volume.Metadata.DeviceClass, out var found) ? found : null;
+        var space = await _capacity.SpaceAsync(volume.Lv.VolumeGroup, $"of volume {spec.VolumeId}", cancellationToken).ConfigureAwait(false);
         var layout = deviceClass?.LvCreate ?? LvCreateSettings.Default;
         var target = Math.Max(volume.CapacityBytes, space.RoundUp(Math.Max(spec.RequiredBytes, 1), layout));
         if (spec.LimitBytes > 0 && target > spec.LimitBytes)
@@ -202,13 +248,15 @@ public sealed partial class NodeVolumes
 
         // Without a capability, what is at the path tells: a published raw block volume is a
         // device node (bind-mounted onto a file, so it is in the mount table too).
-        var block = spec.Block ?? FileStatus.StatFollow(spec.VolumePath).Kind == FileKind.BlockDevice;
+        var block = spec.Block ?? _fs.Stat(spec.VolumePath).Kind == FileKind.BlockDevice;
         var mount = block ? null : MountAt(spec.VolumePath);
         if (!block && (mount is null || !IsDevice(mount, volume)))
         {
             throw new VolumeException(VolumeError.FailedPrecondition, $"volume {spec.VolumeId} is not mounted at {spec.VolumePath}");
         }
 
+        // From here on the host changes: every step runs to its end whatever the caller does.
+        var none = CancellationToken.None;
         if (target > volume.CapacityBytes)
         {
             var growth = space.Footprint(target, layout) - space.Footprint(volume.CapacityBytes, layout);
@@ -220,47 +268,50 @@ public sealed partial class NodeVolumes
                     $"which has {space.Group.FreeBytes} free of which {spare} are kept spare");
             }
 
+            LogicalVolume grown;
             try
             {
-                volume = volume with { Lv = await _lvm.ExtendVolumeAsync(id.VolumeGroup, id.LogicalVolume, target, cancellationToken).ConfigureAwait(false) };
+                grown = await _lvm.ExtendVolumeAsync(id.VolumeGroup, id.LogicalVolume, target, none).ConfigureAwait(false);
             }
             catch (LvmInsufficientSpaceException ex)
             {
+                await _capacity.RefreshAsync(id.VolumeGroup, none).ConfigureAwait(false);
                 throw new VolumeException(VolumeError.NoSpace, $"growing volume {spec.VolumeId}: {ex.Message}", ex);
             }
-            finally
-            {
-                await _engine.RefreshCapacityAsync(cancellationToken).ConfigureAwait(false);
-            }
+
+            _capacity.Adjust(id.VolumeGroup, -(VolumeGroupSpace.Footprint(grown, space.ExtentBytes) - VolumeGroupSpace.Footprint(volume.Lv, space.ExtentBytes)));
+            volume = volume with { Lv = grown };
+            _catalog.Set(volume);
         }
 
+        // Also when the LV was already large enough: a retry after a crash between lvextend and
+        // the rest must still finish the rest.
+        await ResizeReadOnlyMappingsAsync(volume).ConfigureAwait(false);
         if (mount is not null)
         {
-            // Also when the LV was already large enough: a retry after a crash between
-            // lvextend and the filesystem grow must still grow the filesystem.
             if (!FileSystemTypes.TryParse(mount.FsType, out var type))
             {
                 throw new VolumeException(VolumeError.FailedPrecondition, $"volume {spec.VolumeId} is mounted as {mount.FsType}, which Stratum cannot grow");
             }
 
-            await _fs.GrowAsync(volume.DevicePath, spec.VolumePath, type, cancellationToken).ConfigureAwait(false);
+            await _fs.GrowAsync(volume.DevicePath, spec.VolumePath, type, none).ConfigureAwait(false);
         }
 
         Log.Expanded(_logger, spec.VolumeId, volume.CapacityBytes);
         return volume.CapacityBytes;
-    }
+    });
 
     /// <summary>Usage of the volume at <paramref name="volumePath"/>, and whether anything is wrong with it.</summary>
-    public async Task<VolumeStats> StatsAsync(string volumeId, string volumePath, CancellationToken cancellationToken)
+    public Task<VolumeStats> StatsAsync(string volumeId, string volumePath, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var id = ParseId(volumeId);
-        var status = FileStatus.StatFollow(volumePath);
+        var status = _fs.Stat(volumePath);
         if (!status.Exists)
         {
             throw new VolumeException(VolumeError.NotFound, $"{volumePath} does not exist");
         }
 
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        var volume = await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (volume is null)
         {
             // LVM refuses to remove an open LV, so an LV missing under a path still served from it
@@ -286,31 +337,48 @@ public sealed partial class NodeVolumes
         }
 
         return new VolumeStats(_fs.GetStats(volumePath), null, health is not null, health ?? "healthy");
+    });
+
+    /// <summary>The read-only device-mapper device of a read-only raw block publish of <paramref name="id"/> at <paramref name="targetPath"/>.</summary>
+    public static string ReadOnlyMappingName(VolumeId id, string targetPath)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{id}\n{targetPath}"));
+        return $"{ReadOnlyMappingPrefix}{id.LogicalVolume}-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
     }
 
     private async Task<ManagedVolume> ActiveVolumeAsync(VolumeId id, CancellationToken cancellationToken)
     {
-        var volume = await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id.ToString());
+        var volume = await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id.ToString());
         if (volume.Lv.IsActive)
         {
             return volume;
         }
 
         await _lvm.ActivateVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
-        return await _engine.Catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id.ToString());
+        return await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id.ToString());
     }
 
-    private async Task PublishBlockAsync(PublishSpec spec, ManagedVolume volume, CancellationToken cancellationToken)
+    private async Task PublishBlockAsync(PublishSpec spec, ManagedVolume volume)
     {
-        var existing = FileStatus.Lstat(spec.TargetPath);
+        var readOnly = ReadOnlyMappingName(volume.Id, spec.TargetPath);
+        var existing = _fs.Lstat(spec.TargetPath);
         if (existing.Exists && MountAt(spec.TargetPath) is not null)
         {
-            if (!IsDeviceNode(spec.TargetPath, volume))
+            var asked = spec.ReadOnly ? "read-only" : "read-write";
+            var publishedReadOnly = IsNode(spec.TargetPath, readOnly);
+            if (!publishedReadOnly && !IsDeviceNode(spec.TargetPath, volume))
             {
                 throw new VolumeException(VolumeError.AlreadyExists, $"{spec.TargetPath} already has something else mounted, not volume {spec.VolumeId}");
             }
 
-            return;
+            if (publishedReadOnly != spec.ReadOnly)
+            {
+                throw new VolumeException(VolumeError.AlreadyExists,
+                    $"volume {spec.VolumeId} is already published at {spec.TargetPath} {(publishedReadOnly ? "read-only" : "read-write")}, not {asked}");
+            }
+
+            return; // already published as asked
         }
 
         if (existing.Exists && existing.Kind != FileKind.Regular)
@@ -318,24 +386,55 @@ public sealed partial class NodeVolumes
             throw new VolumeException(VolumeError.AlreadyExists, $"{spec.TargetPath} exists and is a {existing.Kind}, not a file a block device can be bound onto");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(spec.TargetPath)!);
+        // From here on the host changes: every step runs to its end whatever the caller does.
+        var none = CancellationToken.None;
+        _fs.CreateDirectory(Path.GetDirectoryName(spec.TargetPath)!);
         if (!existing.Exists)
         {
-            await using (File.Create(spec.TargetPath).ConfigureAwait(false))
-            {
-            }
+            _fs.CreateFile(spec.TargetPath);
         }
 
-        await _fs.BindMountAsync(volume.DevicePath, spec.TargetPath, spec.ReadOnly, [], cancellationToken).ConfigureAwait(false);
+        var source = volume.DevicePath;
+        if (spec.ReadOnly)
+        {
+            var device = DeviceOf(volume);
+            var mapping = _fs.FindMappings(readOnly).FirstOrDefault(m => m.Name == readOnly);
+            if (mapping is not null && !mapping.Backing.SequenceEqual([device]))
+            {
+                // Left by a publish of an LV that no longer exists under that number: not this volume's.
+                await _fs.RemoveMappingAsync(readOnly, none).ConfigureAwait(false);
+                mapping = null;
+            }
+
+            if (mapping is null)
+            {
+                await _fs.CreateReadOnlyMappingAsync(readOnly, device, volume.CapacityBytes / LvmValidation.SectorSize, none).ConfigureAwait(false);
+            }
+
+            source = $"/dev/mapper/{readOnly}";
+        }
+
+        await _fs.BindMountAsync(source, spec.TargetPath, spec.ReadOnly, [], none).ConfigureAwait(false);
         Log.Published(_logger, spec.VolumeId, spec.TargetPath, spec.ReadOnly);
     }
 
-    private async Task<Capacity.VolumeGroupSpace> FreshSpaceAsync(string volumeGroup, CancellationToken cancellationToken)
+    /// <summary>Gives the read-only devices of a volume's read-only publishes the LV's size.</summary>
+    private async Task ResizeReadOnlyMappingsAsync(ManagedVolume volume)
     {
-        var group = await _lvm.GetVolumeGroupAsync(volumeGroup, cancellationToken).ConfigureAwait(false)
-            ?? throw new VolumeException(VolumeError.NotFound, $"volume group {volumeGroup} does not exist");
-        var pvs = await _lvm.ListPhysicalVolumesAsync(volumeGroup, cancellationToken).ConfigureAwait(false);
-        return new Capacity.VolumeGroupSpace(group, pvs);
+        if (volume.Lv.KernelMajor is null)
+        {
+            return;
+        }
+
+        var device = DeviceOf(volume);
+        var sectors = volume.CapacityBytes / LvmValidation.SectorSize;
+        foreach (var mapping in _fs.FindMappings($"{ReadOnlyMappingPrefix}{volume.Lv.Name}-"))
+        {
+            if (mapping.Backing.SequenceEqual([device]) && mapping.Sectors != sectors)
+            {
+                await _fs.ResizeReadOnlyMappingAsync(mapping.Name, device, sectors, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     private FileSystemType FilesystemFor(string? requested, ManagedVolume volume)
@@ -344,24 +443,27 @@ public sealed partial class NodeVolumes
         {
             return FileSystemTypes.TryParse(requested, out var type)
                 ? type
-                : throw new VolumeException(VolumeError.InvalidArgument, $"filesystem '{requested}' is not supported (ext4, xfs, btrfs)");
+                : throw new VolumeException(VolumeError.InvalidArgument, $"filesystem '{requested}' is not supported ({FileSystemTypes.Names})");
         }
 
-        return _engine.Classes.TryGet(volume.Metadata.DeviceClass, out var deviceClass) ? deviceClass.FsType : FileSystemType.Ext4;
+        return _classes().TryGet(volume.Metadata.DeviceClass, out var deviceClass) ? deviceClass.FsType : FileSystemType.Ext4;
     }
 
     private MountEntry? MountAt(string path) => MountInfo.FindMountPoint(_fs.ReadMounts(), path);
+
+    private static DeviceNumber DeviceOf(ManagedVolume volume) =>
+        new((uint)(volume.Lv.KernelMajor ?? throw new InvalidOperationException($"{volume.Lv.FullName} is not active")), (uint)volume.Lv.KernelMinor!.Value);
 
     /// <summary>
     /// Whether the mount's device is the volume's LV, compared by device number: the one mountinfo
     /// reports, or else the one of the device node the mount's source names. btrfs reports an
     /// anonymous device number (0:N) for every mount, so only its source identifies the device.
     /// </summary>
-    private static bool IsDevice(MountEntry mount, ManagedVolume volume) =>
+    private bool IsDevice(MountEntry mount, ManagedVolume volume) =>
         volume.Lv.KernelMajor is { } major && volume.Lv.KernelMinor is { } minor
         && ((mount.DeviceMajor == (uint)major && mount.DeviceMinor == (uint)minor) || SourceIsDevice(mount.Source, major, minor));
 
-    private static bool SourceIsDevice(string source, int major, int minor)
+    private bool SourceIsDevice(string source, int major, int minor)
     {
         if (!source.StartsWith('/'))
         {
@@ -370,7 +472,7 @@ public sealed partial class NodeVolumes
 
         try
         {
-            return FileStatus.StatFollow(source) is { Kind: FileKind.BlockDevice } device
+            return _fs.Stat(source) is { Kind: FileKind.BlockDevice } device
                 && device.DeviceMajor == (uint)major && device.DeviceMinor == (uint)minor;
         }
         catch (IOException)
@@ -380,42 +482,30 @@ public sealed partial class NodeVolumes
     }
 
     /// <summary>Whether a file is (a bind of) the volume's device node.</summary>
-    private static bool IsDeviceNode(string path, ManagedVolume volume) =>
-        FileStatus.StatFollow(path) is { Kind: FileKind.BlockDevice } s
+    private bool IsDeviceNode(string path, ManagedVolume volume) =>
+        _fs.Stat(path) is { Kind: FileKind.BlockDevice } s
         && volume.Lv.KernelMajor == (int)s.DeviceMajor && volume.Lv.KernelMinor == (int)s.DeviceMinor;
 
-    /// <summary>Whether a path is still a mount or device node of the LV's device-mapper device, though LVM no longer lists the LV.</summary>
+    /// <summary>Whether a file is (a bind of) the node of the device-mapper device <paramref name="name"/>.</summary>
+    private bool IsNode(string path, string name) =>
+        _fs.Stat(path) is { Kind: FileKind.BlockDevice } s && _fs.DeviceMapperName(new DeviceNumber(s.DeviceMajor, s.DeviceMinor)) == name;
+
+    /// <summary>Whether a path is still a mount or device node of the LV's device-mapper device (or of a read-only device over it), though LVM no longer lists the LV.</summary>
     private bool StillServedFrom(VolumeId id, string path, FileStatus status)
     {
         if (status.Kind == FileKind.BlockDevice)
         {
-            return DeviceMapperName(status.DeviceMajor, status.DeviceMinor) == DeviceMapperName(id);
+            var name = _fs.DeviceMapperName(new DeviceNumber(status.DeviceMajor, status.DeviceMinor));
+            return name == DeviceMapperName(id) || name == ReadOnlyMappingName(id, path);
         }
 
         return MountAt(path) is { } mount
-            && (MayBeDevice(mount, id) || DeviceMapperName(mount.DeviceMajor, mount.DeviceMinor) == DeviceMapperName(id));
+            && (MayBeDevice(mount, id) || _fs.DeviceMapperName(new DeviceNumber(mount.DeviceMajor, mount.DeviceMinor)) == DeviceMapperName(id));
     }
 
     /// <summary>The device-mapper name LVM gives an LV: VG and LV joined by '-', each '-' inside them doubled.</summary>
     private static string DeviceMapperName(VolumeId id) =>
         $"{id.VolumeGroup.Replace("-", "--", StringComparison.Ordinal)}-{id.LogicalVolume.Replace("-", "--", StringComparison.Ordinal)}";
-
-    /// <summary>The device-mapper name of a block device number, or null if it is not a device-mapper device.</summary>
-    private static string? DeviceMapperName(uint major, uint minor)
-    {
-        try
-        {
-            return File.ReadAllText($"/sys/dev/block/{major}:{minor}/dm/name").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>When the LV is gone, the best remaining evidence is the mount source's device-mapper name.</summary>
     private static bool MayBeDevice(MountEntry mount, VolumeId id) =>
@@ -428,11 +518,11 @@ public sealed partial class NodeVolumes
     private static VolumeException NotFound(string volumeId) =>
         new(VolumeError.NotFound, $"volume {volumeId} does not exist on this node");
 
-    private void TryRemove(Action remove, string path)
+    private void TryRemoveIfEmpty(string path)
     {
         try
         {
-            remove();
+            _fs.RemoveIfEmpty(path);
         }
         catch (IOException ex)
         {

@@ -5,34 +5,186 @@ using Stratum.Volumes.Naming;
 namespace Stratum.Volumes;
 
 /// <summary>
-/// Finds Stratum's volumes in LVM. Reads only: every lookup asks LVM (tags are the only store),
-/// and checks ownership and the exact LV UUID, so an id never resolves to an LV Stratum does not
-/// own or to a newer LV that merely reuses the name.
+/// Stratum's volumes on this node. Two kinds of lookup:
+/// <list type="bullet">
+/// <item>From memory (<see cref="Known(VolumeId)"/>, <see cref="FindKnownByName"/>): every LV of
+/// Stratum's on the node, in whatever state, as this process last saw it. This process is the
+/// only one that changes Stratum's LVs, so after the start-up listing it keeps the index current
+/// itself (<see cref="Set"/>, <see cref="Forget"/>), and every report it reads anyway (after a
+/// creation, the periodic capacity refresh) brings it up to date with anything done behind its
+/// back. Used where a lookup would otherwise cost an LVM command on every call (CreateVolume's
+/// idempotency check, DeleteVolume); those callers verify with LVM where it matters.</item>
+/// <item>From LVM (<see cref="FindAsync(VolumeId, CancellationToken)"/>, <see cref="ListAsync"/>):
+/// fresh state (activation, health) for the node operations, ControllerGetVolume and
+/// ListVolumes. Only <see cref="VolumeState.Ready"/> volumes are returned: a volume still being
+/// created or already being deleted is never served.</item>
+/// </list>
+/// Ownership and the exact LV UUID are checked everywhere, so an id never resolves to an LV
+/// Stratum does not own or to a newer LV that merely reuses the name. Thread-safe.
 /// </summary>
 public sealed class VolumeCatalog(ILvm lvm)
 {
-    /// <summary>The volume <paramref name="id"/> names, or null when that exact LV no longer exists or is not Stratum's.</summary>
-    public async Task<ManagedVolume?> FindAsync(VolumeId id, CancellationToken cancellationToken)
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ManagedVolume> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _changedAt = new(StringComparer.Ordinal);
+    private long _version;
+    private int _readers;
+
+    /// <summary>Every volume of Stratum's this process knows of, in every state.</summary>
+    public IReadOnlyList<ManagedVolume> Known()
     {
-        var lv = await lvm.GetLogicalVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
-        return lv is not null && lv.Uuid == id.Uuid ? ManagedVolume.From(lv) : null;
+        lock (_gate)
+        {
+            return [.. _known.Values.OrderBy(v => v.Id.ToString(), StringComparer.Ordinal)];
+        }
     }
 
-    /// <summary>Resolves a CSI volume id string; null when it is malformed or resolves to nothing.</summary>
+    /// <summary>The known volume at <c>vg/lv</c> (in any state), or null.</summary>
+    public ManagedVolume? Known(string volumeGroup, string name)
+    {
+        lock (_gate)
+        {
+            return _known.GetValueOrDefault(Key(volumeGroup, name));
+        }
+    }
+
+    /// <summary>The known volume <paramref name="id"/> names (exact UUID, any state), or null.</summary>
+    public ManagedVolume? Known(VolumeId id) =>
+        Known(id.VolumeGroup, id.LogicalVolume) is { } volume && volume.Lv.Uuid == id.Uuid ? volume : null;
+
+    /// <summary>The known volumes carrying CSI name <paramref name="csiName"/> (any state, any VG).</summary>
+    public IReadOnlyList<ManagedVolume> FindKnownByName(string csiName)
+    {
+        lock (_gate)
+        {
+            return [.. _known.Values.Where(v => v.Metadata.CsiName == csiName)];
+        }
+    }
+
+    /// <summary>Records what this process just made or read of one volume.</summary>
+    public void Set(ManagedVolume volume)
+    {
+        lock (_gate)
+        {
+            var key = Key(volume.Lv.VolumeGroup, volume.Lv.Name);
+            _known[key] = volume;
+            Changed(key);
+        }
+    }
+
+    /// <summary>Records that the LV at <c>vg/lv</c> is gone.</summary>
+    public void Forget(string volumeGroup, string name)
+    {
+        lock (_gate)
+        {
+            var key = Key(volumeGroup, name);
+            _known.Remove(key);
+            Changed(key);
+        }
+    }
+
+    /// <summary>
+    /// Reads a report with <paramref name="read"/> and replaces what is known of the VGs it covers
+    /// (<paramref name="volumeGroups"/>; every VG when null) with its LVs of Stratum's. An entry
+    /// this process changed while the report was being read is newer than the report and kept.
+    /// </summary>
+    public async Task<LvmReport> RefreshAsync(Func<Task<LvmReport>> read, IReadOnlyCollection<string>? volumeGroups)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        long mark;
+        lock (_gate)
+        {
+            mark = _version;
+            _readers++;
+        }
+
+        try
+        {
+            var report = await read().ConfigureAwait(false);
+            Apply(report, mark, volumeGroups);
+            return report;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                // With no report in flight, every recorded change is older than any report to come.
+                if (--_readers == 0)
+                {
+                    _changedAt.Clear();
+                }
+            }
+        }
+    }
+
+    private void Apply(LvmReport report, long mark, IReadOnlyCollection<string>? volumeGroups)
+    {
+        var covered = volumeGroups is null ? null : new HashSet<string>(volumeGroups, StringComparer.Ordinal);
+        var reported = report.LogicalVolumes
+            .Select(ManagedVolume.From)
+            .OfType<ManagedVolume>()
+            .ToDictionary(v => Key(v.Lv.VolumeGroup, v.Lv.Name), StringComparer.Ordinal);
+        lock (_gate)
+        {
+            bool Fresh(string key) => !_changedAt.TryGetValue(key, out var at) || at <= mark;
+            foreach (var key in _known.Keys.Where(k => (covered is null || covered.Contains(VolumeGroupOf(k))) && !reported.ContainsKey(k) && Fresh(k)).ToList())
+            {
+                _known.Remove(key);
+            }
+
+            foreach (var (key, volume) in reported.Where(r => Fresh(r.Key)))
+            {
+                _known[key] = volume;
+            }
+        }
+    }
+
+    /// <summary>The ready volume <paramref name="id"/> names, read from LVM now; null when that exact LV is gone, not Stratum's, or not ready.</summary>
+    public async Task<ManagedVolume?> FindAsync(VolumeId id, CancellationToken cancellationToken) =>
+        await FindAnyAsync(id, cancellationToken).ConfigureAwait(false) is { IsReady: true } volume ? volume : null;
+
+    /// <summary>Resolves a CSI volume id string to a ready volume; null when it is malformed or resolves to nothing.</summary>
     public async Task<ManagedVolume?> FindAsync(string volumeId, CancellationToken cancellationToken) =>
         VolumeId.TryParse(volumeId, out var id) ? await FindAsync(id, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>The volume <paramref name="id"/> names in whatever state, read from LVM now (and remembered), or null.</summary>
+    public async Task<ManagedVolume?> FindAnyAsync(VolumeId id, CancellationToken cancellationToken)
+    {
+        var lv = await lvm.GetLogicalVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
+        var volume = lv is not null && lv.Uuid == id.Uuid ? ManagedVolume.From(lv) : null;
+        if (volume is not null)
+        {
+            Set(volume);
+        }
+
+        return volume;
+    }
 
     /// <summary>The LV at <c>vg/lv</c> whatever it is (ours or not), or null.</summary>
     public Task<LogicalVolume?> GetLogicalVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
         lvm.GetLogicalVolumeAsync(volumeGroup, name, cancellationToken);
 
-    /// <summary>Every volume Stratum owns on this node, in every VG, ordered by volume id.</summary>
+    /// <summary>Every ready volume Stratum owns on this node, in every VG, read from LVM now, ordered by volume id.</summary>
     public async Task<IReadOnlyList<ManagedVolume>> ListAsync(CancellationToken cancellationToken)
     {
         var lvs = await lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
         return lvs.Select(ManagedVolume.From)
             .OfType<ManagedVolume>()
+            .Where(v => v.IsReady)
             .OrderBy(v => v.Id.ToString(), StringComparer.Ordinal)
             .ToList();
     }
+
+    private void Changed(string key)
+    {
+        _version++;
+        if (_readers > 0)
+        {
+            _changedAt[key] = _version;
+        }
+    }
+
+    private static string Key(string volumeGroup, string name) => $"{volumeGroup}/{name}";
+
+    private static string VolumeGroupOf(string key) => key[..key.IndexOf('/', StringComparison.Ordinal)];
 }

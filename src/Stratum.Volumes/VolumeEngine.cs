@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Capacity;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Locking;
@@ -11,9 +12,26 @@ namespace Stratum.Volumes;
 
 /// <summary>
 /// The controller side of the engine: creates, deletes, finds and lists volumes, and answers
-/// capacity. Knows nothing of gRPC; failures are <see cref="VolumeException"/>s (or LVM errors
-/// passed through) that the CSI layer maps to status codes in one place.
+/// capacity. Knows nothing of gRPC; every failure leaves it as a <see cref="VolumeException"/>
+/// (see <see cref="VolumeErrors"/>) that the CSI layer maps to a status code in one place.
 /// </summary>
+/// <remarks>
+/// <para><b>Changes run to completion.</b> Once CreateVolume or DeleteVolume starts changing LVM,
+/// the caller's cancellation no longer reaches it: every further step runs to its end (each
+/// command bounded by its own timeout), with the per-volume lock held, so a retry meanwhile gets
+/// ABORTED and afterwards finds the finished state.</para>
+/// <para><b>A volume is created in two commands.</b> lvcreate (with <c>--wipesignatures y --zero y</c>)
+/// tags the new LV <c>stratum/state=creating</c>; only when it has succeeded does one lvchange swap
+/// that for <c>stratum/state=ready</c>. An LV of Stratum's that is not ready (an lvcreate killed by a
+/// crash or its timeout before it wiped the LV may have left the previous owner's data on it) is
+/// never served: a CreateVolume retry removes and recreates it.</para>
+/// <para><b>Deletion</b> first tags the LV <c>stratum/state=deleting</c> (from then on it is never
+/// served), then discards its blocks where the device supports it and the class asks for it, then
+/// removes it. A crash or timeout anywhere in between leaves an LV a DeleteVolume retry finishes.</para>
+/// <para><b>LVM commands per call</b>: CreateVolume 3 (lvcreate, lvchange, one report that also
+/// refreshes the capacity and the catalog); a retry of a volume that exists 1; DeleteVolume 2
+/// (lvchange, lvremove; the capacity follows without a command).</para>
+/// </remarks>
 public sealed partial class VolumeEngine
 {
     private readonly ILvm _lvm;
@@ -24,28 +42,58 @@ public sealed partial class VolumeEngine
     private readonly VolumeEngineOptions _options;
     private readonly ILogger _logger;
 
+    /// <param name="lvm">LVM.</param>
+    /// <param name="catalog">The volumes this process knows of (shared with <see cref="NodeVolumes"/>).</param>
     /// <param name="classes">The current device classes (a function, so a reload can swap them).</param>
-    public VolumeEngine(ILvm lvm, Func<DeviceClassManager> classes, CapacityCache capacity, VolumeLocks locks, VolumeEngineOptions options, ILogger<VolumeEngine> logger)
+    /// <param name="capacity">Free space (its refreshes also bring <paramref name="catalog"/> up to date).</param>
+    /// <param name="locks">Per-volume locks (shared with <see cref="NodeVolumes"/>).</param>
+    /// <param name="filesystem">Block-device operations (discarding a deleted volume's blocks); null: no discard.</param>
+    /// <param name="options">Node settings.</param>
+    /// <param name="logger">Logger.</param>
+    public VolumeEngine(
+        ILvm lvm, VolumeCatalog catalog, Func<DeviceClassManager> classes, CapacityCache capacity, VolumeLocks locks,
+        IFilesystemOps? filesystem, VolumeEngineOptions options, ILogger<VolumeEngine> logger)
     {
         _lvm = lvm;
+        _catalog = catalog;
         _classes = classes;
-        _catalog = new VolumeCatalog(lvm);
         _capacity = capacity;
         _locks = locks;
+        Filesystem = filesystem;
         _options = options;
         _logger = logger;
+        capacity.Catalog ??= catalog;
+    }
+
+    /// <summary>
+    /// The composition the hosting used before <see cref="NodeEngine"/> existed: a catalog of its
+    /// own, no discard until a <see cref="NodeVolumes"/> built over this engine supplies the
+    /// filesystem operations. Kept until Csi/Hosting composes through <see cref="NodeEngine"/>.
+    /// </summary>
+    public VolumeEngine(ILvm lvm, Func<DeviceClassManager> classes, CapacityCache capacity, VolumeLocks locks, VolumeEngineOptions options, ILogger<VolumeEngine> logger)
+        : this(lvm, capacity.Catalog ?? new VolumeCatalog(lvm), classes, capacity, locks, null, options, logger)
+    {
     }
 
     public VolumeCatalog Catalog => _catalog;
 
     public DeviceClassManager Classes => _classes();
 
+    internal Func<DeviceClassManager> ClassesProvider => _classes;
+
+    internal VolumeLocks Locks => _locks;
+
+    internal CapacityCache Capacity => _capacity;
+
+    internal IFilesystemOps? Filesystem { get; set; }
+
     /// <summary>
     /// Brings the node's volumes back after a restart: rediscovers Stratum's volumes from their
-    /// tags, activates those that are inactive (only those: LVs Stratum does not own are never
-    /// touched, not even activated), and fills the capacity cache.
+    /// tags, activates the ready ones that are inactive (only those: LVs Stratum does not own are
+    /// never touched, not even activated), reports the ones an interrupted create or delete left
+    /// behind, and fills the capacity cache.
     /// </summary>
-    public async Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var present = (await _lvm.ListVolumeGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var group in Classes.VolumeGroups.Where(g => !present.Contains(g)))
@@ -53,7 +101,22 @@ public sealed partial class VolumeEngine
             Log.VolumeGroupMissing(_logger, group, _options.NodeId);
         }
 
-        var volumes = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
+        var lvs = await _lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+        await _catalog.RefreshAsync(() => Task.FromResult(new LvmReport([], [], lvs)), null).ConfigureAwait(false);
+        var all = _catalog.Known();
+        foreach (var leftover in all.Where(v => !v.IsReady))
+        {
+            if (leftover.State == VolumeState.Creating)
+            {
+                Log.IncompleteFound(_logger, leftover.Id.ToString(), leftover.Metadata.CsiName);
+            }
+            else
+            {
+                Log.DeletionUnfinished(_logger, leftover.Id.ToString(), leftover.Metadata.CsiName);
+            }
+        }
+
+        var volumes = all.Where(v => v.IsReady).ToList();
         var activated = 0;
         foreach (var volume in volumes.Where(v => !v.Lv.IsActive))
         {
@@ -71,13 +134,18 @@ public sealed partial class VolumeEngine
 
         await _capacity.RefreshAsync(cancellationToken).ConfigureAwait(false);
         Log.Rediscovered(_logger, volumes.Count, activated, string.Join(", ", Classes.VolumeGroups));
-        return volumes;
-    }
+        return (IReadOnlyList<ManagedVolume>)volumes;
+    });
 
-    /// <summary>The device class a request names (null or empty: the default).</summary>
-    public DeviceClass ResolveClass(string? name) =>
-        Classes.Find(name)
-        ?? throw new VolumeException(VolumeError.InvalidArgument, $"device class '{name}' is not configured on node {_options.NodeId} (known: {string.Join(", ", Classes.All.Select(c => c.Name))})");
+    /// <summary>The device class a request names (null or empty: the default); NoSpace on a node configured to provision nothing.</summary>
+    public DeviceClass ResolveClass(string? name)
+    {
+        var classes = Classes; // one snapshot for the whole lookup
+        return classes.Find(name)
+            ?? throw (classes.RefusalReason is { } refusal
+                ? new VolumeException(VolumeError.NoSpace, refusal)
+                : new VolumeException(VolumeError.InvalidArgument, $"device class '{name}' is not configured on node {_options.NodeId} (known: {string.Join(", ", classes.All.Select(c => c.Name))})"));
+    }
 
     /// <summary>Capacity of a class, from memory.</summary>
     public ClassCapacity GetCapacity(DeviceClass deviceClass) => _capacity.CapacityFor(deviceClass);
@@ -86,19 +154,18 @@ public sealed partial class VolumeEngine
     /// Creates the volume, or returns it when a volume of that name already exists and satisfies
     /// the request (CreateVolume is retried by its callers).
     /// </summary>
-    public async Task<ManagedVolume> CreateAsync(CreateVolumeSpec spec, CancellationToken cancellationToken)
+    public Task<ManagedVolume> CreateAsync(CreateVolumeSpec spec, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         var deviceClass = ResolveClass(spec.DeviceClass);
         var lvName = LogicalVolumeNaming.ForCsiName(spec.Name);
-        using var held = Lock(lvName, "CreateVolume");
+        using var held = _locks.Acquire(lvName, "CreateVolume");
 
-        var existing = await FindByNameAsync(spec.Name, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
+        if (await ExistingAsync(spec.Name, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             return Compatible(existing, spec, deviceClass);
         }
 
-        var space = await FreshSpaceAsync(deviceClass, cancellationToken).ConfigureAwait(false);
+        var space = await SpaceAsync(deviceClass, cancellationToken).ConfigureAwait(false);
         var size = Size(spec, space, deviceClass);
         var footprint = space.Footprint(size, deviceClass.LvCreate);
         var usable = space.Group.FreeBytes - deviceClass.SpareBytes;
@@ -115,53 +182,36 @@ public sealed partial class VolumeEngine
             DeviceClass = deviceClass.Name,
             RequestedBytes = spec.RequiredBytes,
             Node = _options.NodeId,
+            State = VolumeState.Creating,
             PvcNamespace = spec.PvcNamespace,
             PvcName = spec.PvcName,
             PvName = spec.PvName,
         };
         var layout = deviceClass.LvCreate;
-        LogicalVolume lv;
-        try
+        var request = new CreateVolumeRequest
         {
-            lv = await _lvm.CreateVolumeAsync(
-                new CreateVolumeRequest
-                {
-                    VolumeGroup = deviceClass.VolumeGroup,
-                    Name = lvName,
-                    SizeBytes = size,
-                    Tags = metadata.ToTags(),
-                    Stripes = layout.Type == LvType.Striped ? layout.Stripes : null,
-                    StripeSizeBytes = layout.Type == LvType.Striped ? layout.StripeSizeBytes : null,
-                    Mirrors = layout.Type == LvType.Raid1 ? layout.Mirrors ?? 1 : null,
-                    ExtraOptions = layout.ExtraOptions,
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (LvmAlreadyExistsException ex)
-        {
-            throw new VolumeException(VolumeError.AlreadyExists,
-                $"volume group {deviceClass.VolumeGroup} already has an LV named {lvName} that is not volume '{spec.Name}'; Stratum never touches LVs it did not create", ex);
-        }
-        catch (LvmInsufficientSpaceException ex)
-        {
-            throw new VolumeException(VolumeError.NoSpace, $"device class '{deviceClass.Name}' on node {_options.NodeId}: {ex.Message}", ex);
-        }
-        finally
-        {
-            await RefreshCapacityAsync(cancellationToken).ConfigureAwait(false);
-        }
+            VolumeGroup = deviceClass.VolumeGroup,
+            Name = lvName,
+            SizeBytes = size,
+            Tags = metadata.ToTags(),
+            Stripes = layout.Type == LvType.Striped ? layout.Stripes : null,
+            StripeSizeBytes = layout.Type == LvType.Striped ? layout.StripeSizeBytes : null,
+            Mirrors = layout.Type == LvType.Raid1 ? layout.Mirrors ?? 1 : null,
+            ExtraOptions = layout.ExtraOptions,
+        };
 
-        var volume = ManagedVolume.From(lv) ?? throw new VolumeException(VolumeError.Internal, $"created {lv.FullName} but its tags did not read back");
-        Log.Created(_logger, spec.Name, volume.Id.ToString(), lv.SizeBytes, deviceClass.Name);
+        // From here on LVM changes: every step runs to its end whatever the caller does.
+        var volume = await CommitCreateAsync(request, spec, deviceClass).ConfigureAwait(false);
+        Log.Created(_logger, spec.Name, volume.Id.ToString(), volume.CapacityBytes, deviceClass.Name);
         return volume;
-    }
+    });
 
     /// <summary>
     /// Deletes the volume <paramref name="volumeId"/> names. Succeeds when it is already gone
     /// (including when the name now belongs to a different LV). Never removes an LV without
-    /// Stratum's owner tag.
+    /// Stratum's owner tag, an LV in use, or one other LVs depend on.
     /// </summary>
-    public async Task DeleteAsync(string volumeId, CancellationToken cancellationToken)
+    public Task DeleteAsync(string volumeId, CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
         if (!VolumeId.TryParse(volumeId, out var id))
         {
@@ -169,83 +219,309 @@ public sealed partial class VolumeEngine
             return; // no volume could ever have had this id
         }
 
-        using var held = Lock(id.LogicalVolume, "DeleteVolume");
-        var lv = await _lvm.GetLogicalVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
-        if (lv is null || lv.Uuid != id.Uuid)
+        using var held = _locks.Acquire(id.LogicalVolume, "DeleteVolume");
+        var volume = _catalog.Known(id);
+        if (volume is null)
         {
-            Log.AlreadyGone(_logger, volumeId);
-            return;
+            // Not known to this process: ask LVM (a volume of a VG that appeared late, or one already gone).
+            var lv = await _lvm.GetLogicalVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
+            if (lv is null || lv.Uuid != id.Uuid)
+            {
+                Log.AlreadyGone(_logger, volumeId);
+                return;
+            }
+
+            volume = ManagedVolume.From(lv) ?? throw new VolumeException(VolumeError.FailedPrecondition,
+                $"{lv.FullName} has the volume's UUID but not Stratum's owner tag (or its tags are damaged); refusing to remove an LV Stratum does not own");
         }
 
-        if (!VolumeMetadata.IsOwned(lv))
-        {
-            throw new VolumeException(VolumeError.FailedPrecondition,
-                $"{lv.FullName} has the volume's UUID but not Stratum's owner tag; refusing to remove an LV Stratum does not own");
-        }
-
+        // From here on LVM changes: every step runs to its end whatever the caller does.
         try
         {
-            await _lvm.RemoveVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
+            if (volume.State != VolumeState.Deleting)
+            {
+                volume = await MarkDeletingAsync(volume).ConfigureAwait(false);
+                if (volume is null)
+                {
+                    Log.AlreadyGone(_logger, volumeId);
+                    return;
+                }
+            }
+
+            await FinishDeletionAsync(volume).ConfigureAwait(false);
         }
         catch (LvmNotFoundException)
         {
+            _catalog.Forget(id.VolumeGroup, id.LogicalVolume);
             Log.AlreadyGone(_logger, volumeId);
             return;
         }
-        catch (LvmInUseException ex)
-        {
-            throw new VolumeException(VolumeError.FailedPrecondition,
-                $"volume {volumeId} is in use (still staged or published, or it has snapshots): {ex.Message}", ex);
-        }
-        finally
-        {
-            await RefreshCapacityAsync(cancellationToken).ConfigureAwait(false);
-        }
 
         Log.Deleted(_logger, volumeId);
-    }
+    });
 
-    /// <summary>The volume with this id, or null.</summary>
+    /// <summary>The ready volume with this id, read from LVM, or null.</summary>
     public Task<ManagedVolume?> GetAsync(string volumeId, CancellationToken cancellationToken) =>
-        _catalog.FindAsync(volumeId, cancellationToken);
+        VolumeErrors.Run(() => _catalog.FindAsync(volumeId, cancellationToken));
 
-    /// <summary>Every volume Stratum owns on this node, in a stable order.</summary>
+    /// <summary>Every ready volume Stratum owns on this node, read from LVM, in a stable order.</summary>
     public Task<IReadOnlyList<ManagedVolume>> ListAsync(CancellationToken cancellationToken) =>
-        _catalog.ListAsync(cancellationToken);
+        VolumeErrors.Run(() => _catalog.ListAsync(cancellationToken));
 
     /// <summary>Takes the per-volume lock or fails with <see cref="VolumeError.Busy"/>.</summary>
-    public VolumeLocks.Handle Lock(string lvName, string operation) =>
-        _locks.TryAcquire(lvName, operation)
-        ?? throw new VolumeException(VolumeError.Busy,
-            $"{_locks.HolderOf(lvName) ?? "another operation"} is in progress on volume {lvName}; retry when it has finished");
+    public VolumeLocks.Handle Lock(string lvName, string operation) => _locks.Acquire(lvName, operation);
 
-    /// <summary>Re-reads free space; failures only leave the previous figures in place.</summary>
-    public async Task RefreshCapacityAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _capacity.RefreshAsync(CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is LvmException or OperationCanceledException)
-        {
-            Log.RefreshAfterChangeFailed(_logger, ex.Message);
-        }
-    }
+    /// <summary>The space of a class's VG (see <see cref="CapacityCache.SpaceAsync"/>).</summary>
+    private Task<VolumeGroupSpace> SpaceAsync(DeviceClass deviceClass, CancellationToken cancellationToken) =>
+        _capacity.SpaceAsync(deviceClass.VolumeGroup, $"of device class '{deviceClass.Name}' (node {_options.NodeId})", cancellationToken);
 
-    private async Task<ManagedVolume?> FindByNameAsync(string csiName, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ready volume called <paramref name="csiName"/>, when this process knows of one (checked
+    /// with LVM: one command). A leftover of an interrupted create or delete of that name is removed
+    /// on the way, so the caller creates the volume anew.
+    /// </summary>
+    private async Task<ManagedVolume?> ExistingAsync(string csiName, CancellationToken cancellationToken)
     {
+        if (_catalog.FindKnownByName(csiName).Count == 0)
+        {
+            return null; // this process knows every LV of Stratum's on the node; lvcreate settles the rest
+        }
+
         var matches = (await _lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.NameTag(csiName), cancellationToken).ConfigureAwait(false))
             .Select(ManagedVolume.From)
             .OfType<ManagedVolume>()
             .Where(v => v.Metadata.CsiName == csiName)
             .ToList();
-        return matches.Count switch
+        foreach (var gone in _catalog.FindKnownByName(csiName).Where(k => !matches.Any(m => m.Id == k.Id)))
         {
-            0 => null,
-            1 => matches[0],
-            _ => throw new VolumeException(VolumeError.Internal,
-                $"volume '{csiName}' exists {matches.Count} times ({string.Join(", ", matches.Select(m => m.Lv.FullName))}); resolve by hand"),
+            _catalog.Forget(gone.Lv.VolumeGroup, gone.Lv.Name);
+        }
+
+        switch (matches.Count)
+        {
+            case 0:
+                return null;
+            case > 1:
+                throw new VolumeException(VolumeError.Internal,
+                    $"volume '{csiName}' exists {matches.Count} times ({string.Join(", ", matches.Select(m => m.Lv.FullName))}); resolve by hand");
+        }
+
+        var found = matches[0];
+        _catalog.Set(found);
+        if (found.IsReady)
+        {
+            return found;
+        }
+
+        // What an interrupted create or delete left: never served. Finish removing it (a change:
+        // it runs to its end), then the volume is created anew.
+        Log.RemovingLeftover(_logger, found.Id.ToString(), found.State.ToString(), csiName);
+        await FinishDeletionAsync(found).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>lvcreate (tagged creating), then the lvchange that marks it ready, then one report: three commands.</summary>
+    private async Task<ManagedVolume> CommitCreateAsync(CreateVolumeRequest request, CreateVolumeSpec spec, DeviceClass deviceClass)
+    {
+        var none = CancellationToken.None;
+        try
+        {
+            await _lvm.CreateVolumeWithoutReadBackAsync(request, none).ConfigureAwait(false);
+        }
+        catch (LvmAlreadyExistsException ex)
+        {
+            // LVM has an LV of that name this process did not know of.
+            var lv = await _lvm.GetLogicalVolumeAsync(request.VolumeGroup, request.Name, none).ConfigureAwait(false);
+            var other = lv is null ? null : ManagedVolume.From(lv);
+            if (other is null || other.Metadata.CsiName != spec.Name)
+            {
+                throw new VolumeException(VolumeError.AlreadyExists,
+                    $"volume group {request.VolumeGroup} already has an LV named {request.Name} that is not volume '{spec.Name}'; Stratum never touches LVs it did not create", ex);
+            }
+
+            _catalog.Set(other);
+            if (other.IsReady)
+            {
+                return Compatible(other, spec, deviceClass);
+            }
+
+            Log.RemovingLeftover(_logger, other.Id.ToString(), other.State.ToString(), spec.Name);
+            await FinishDeletionAsync(other).ConfigureAwait(false);
+            await _lvm.CreateVolumeWithoutReadBackAsync(request, none).ConfigureAwait(false);
+        }
+        catch (LvmInsufficientSpaceException ex)
+        {
+            // The figures in memory were too kind (someone else took space): read them anew.
+            await TryReportAsync(request.VolumeGroup).ConfigureAwait(false);
+            throw new VolumeException(VolumeError.NoSpace, $"device class '{deviceClass.Name}' on node {_options.NodeId}: {ex.Message}", ex);
+        }
+        catch (LvmNotFoundException ex)
+        {
+            await TryReportAsync(request.VolumeGroup).ConfigureAwait(false);
+            throw new VolumeException(VolumeError.NoSpace,
+                $"volume group {request.VolumeGroup} of device class '{deviceClass.Name}' does not exist on node {_options.NodeId}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is LvmException or CommandException)
+        {
+            // An lvcreate that failed or was killed half-way (its timeout) may have left the LV
+            // behind unwiped. Remove it now if that can be done; if not, it stays tagged creating
+            // and the retry removes it.
+            await TryRemoveIncompleteAsync(request, spec.Name).ConfigureAwait(false);
+            throw;
+        }
+
+        var tags = request.Tags;
+        var completed = await _lvm.ChangeTagsIfAsync(
+            request.VolumeGroup, request.Name,
+            new LvCondition { Tags = [VolumeMetadata.OwnerTag, VolumeMetadata.NameTag(spec.Name), VolumeMetadata.CreatingTag] },
+            [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag], none).ConfigureAwait(false);
+        if (!completed)
+        {
+            throw new VolumeException(VolumeError.Internal,
+                $"created {request.VolumeGroup}/{request.Name} but it no longer carried the tags it was created with when it was to be marked complete (tags: {string.Join(",", tags)}); it is not served");
+        }
+
+        var report = await _capacity.RefreshAsync(request.VolumeGroup, none).ConfigureAwait(false);
+        var created = report.LogicalVolumes.FirstOrDefault(lv => lv.Name == request.Name)
+            ?? throw new VolumeException(VolumeError.Internal, $"created {request.VolumeGroup}/{request.Name} but the report read afterwards does not show it");
+        return ManagedVolume.From(created) is { IsReady: true } volume
+            ? volume
+            : throw new VolumeException(VolumeError.Internal, $"created {created.FullName} but its tags did not read back as a complete volume of Stratum's");
+    }
+
+    /// <summary>Tags the volume deleting (unless it is open or other LVs depend on it); null when it turned out to be gone.</summary>
+    private async Task<ManagedVolume?> MarkDeletingAsync(ManagedVolume volume)
+    {
+        var lv = volume.Lv;
+        var marked = await _lvm.ChangeTagsIfAsync(
+            lv.VolumeGroup, lv.Name,
+            new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag], WithoutDependents = true, NotOpen = true },
+            [VolumeMetadata.DeletingTag], [VolumeMetadata.ReadyTag, VolumeMetadata.CreatingTag], CancellationToken.None).ConfigureAwait(false);
+        if (!marked)
+        {
+            await ExplainRefusalAsync(volume).ConfigureAwait(false);
+            return null;
+        }
+
+        var deleting = volume with { Metadata = volume.Metadata with { State = VolumeState.Deleting } };
+        _catalog.Set(deleting);
+        return deleting;
+    }
+
+    /// <summary>
+    /// Discards a volume's blocks (when its class asks for it and the device supports it), then
+    /// removes its LV, pinned by UUID and only if nothing depends on it; forgets it and gives its
+    /// space back to the capacity figures.
+    /// </summary>
+    private async Task FinishDeletionAsync(ManagedVolume volume)
+    {
+        var lv = volume.Lv;
+        var none = CancellationToken.None;
+        var discard = Classes.TryGet(volume.Metadata.DeviceClass, out var deviceClass) ? deviceClass.DiscardOnDelete : true;
+        if (discard && Filesystem is { } filesystem)
+        {
+            await DiscardAsync(filesystem, volume).ConfigureAwait(false);
+        }
+
+        bool removed;
+        try
+        {
+            removed = await _lvm.RemoveVolumeIfAsync(lv.VolumeGroup, lv.Name, new LvCondition { Uuid = lv.Uuid, WithoutDependents = true }, none).ConfigureAwait(false);
+        }
+        catch (LvmInUseException ex)
+        {
+            throw new VolumeException(VolumeError.FailedPrecondition,
+                $"volume {volume.Id} is in use (still staged or published, or held open by another device): {ex.Message}", ex);
+        }
+
+        if (!removed)
+        {
+            await ExplainRefusalAsync(volume).ConfigureAwait(false);
+            return;
+        }
+
+        _catalog.Forget(lv.VolumeGroup, lv.Name);
+        if (_capacity.Find(lv.VolumeGroup) is { } space)
+        {
+            _capacity.Adjust(lv.VolumeGroup, VolumeGroupSpace.Footprint(lv, space.ExtentBytes));
+        }
+    }
+
+    /// <summary>Best effort: a deleted volume's data should not linger, but deletion never fails for it.</summary>
+    private async Task DiscardAsync(IFilesystemOps filesystem, ManagedVolume volume)
+    {
+        var lv = volume.Lv;
+        try
+        {
+            if (!lv.IsActive)
+            {
+                await _lvm.ActivateVolumeAsync(lv.VolumeGroup, lv.Name, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var outcome = await filesystem.DiscardAsync(volume.DevicePath, CancellationToken.None).ConfigureAwait(false);
+            Log.Discarded(_logger, volume.Id.ToString(), outcome.ToString());
+        }
+        catch (Exception ex) when (ex is LvmException or FilesystemCommandException or IOException)
+        {
+            Log.DiscardFailed(_logger, volume.Id.ToString(), ex.Message);
+        }
+    }
+
+    /// <summary>Why a guarded change did not apply: gone (fine, returns), or the reason as a <see cref="VolumeException"/>.</summary>
+    private async Task ExplainRefusalAsync(ManagedVolume volume)
+    {
+        var lv = await _lvm.GetLogicalVolumeAsync(volume.Lv.VolumeGroup, volume.Lv.Name, CancellationToken.None).ConfigureAwait(false);
+        if (lv is null || lv.Uuid != volume.Lv.Uuid)
+        {
+            _catalog.Forget(volume.Lv.VolumeGroup, volume.Lv.Name);
+            return;
+        }
+
+        if (ManagedVolume.From(lv) is { } current)
+        {
+            _catalog.Set(current);
+        }
+
+        throw lv switch
+        {
+            { IsOpen: true } => new VolumeException(VolumeError.FailedPrecondition,
+                $"volume {volume.Id} is in use (still staged or published, or held open by another device); it was left as it is"),
+            { IsCowOrigin: true } or { IsThinPool: true } => new VolumeException(VolumeError.FailedPrecondition,
+                $"volume {volume.Id} has snapshots or other LVs that depend on it, which LVM would remove with it; it was left as it is"),
+            _ when !VolumeMetadata.IsOwned(lv) => new VolumeException(VolumeError.FailedPrecondition,
+                $"{lv.FullName} no longer carries Stratum's owner tag; refusing to remove an LV Stratum does not own"),
+            _ => new VolumeException(VolumeError.Internal, $"LVM left {lv.FullName} unchanged for no reason Stratum can see (attributes {lv.Attributes}, tags {string.Join(",", lv.Tags)})"),
         };
+    }
+
+    private async Task TryRemoveIncompleteAsync(CreateVolumeRequest request, string csiName)
+    {
+        try
+        {
+            await _lvm.RemoveVolumeIfAsync(
+                request.VolumeGroup, request.Name,
+                new LvCondition { Tags = [VolumeMetadata.OwnerTag, VolumeMetadata.NameTag(csiName), VolumeMetadata.CreatingTag], WithoutDependents = true },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is LvmException or CommandException)
+        {
+            if (ex is not LvmNotFoundException)
+            {
+                Log.LeftoverKept(_logger, $"{request.VolumeGroup}/{request.Name}", ex.Message);
+            }
+        }
+    }
+
+    private async Task TryReportAsync(string volumeGroup)
+    {
+        try
+        {
+            await _capacity.RefreshAsync(volumeGroup, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is LvmException or CommandException)
+        {
+            Log.RefreshAfterChangeFailed(_logger, ex.Message);
+        }
     }
 
     private static ManagedVolume Compatible(ManagedVolume existing, CreateVolumeSpec spec, DeviceClass deviceClass)
@@ -274,7 +550,7 @@ public sealed partial class VolumeEngine
         var filesystems = spec.MountFilesystems
             .Select(name => string.IsNullOrEmpty(name) ? deviceClass.FsType
                 : FileSystemTypes.TryParse(name, out var type) ? type
-                : throw new VolumeException(VolumeError.InvalidArgument, $"filesystem '{name}' is not supported (ext4, xfs, btrfs)"))
+                : throw new VolumeException(VolumeError.InvalidArgument, $"filesystem '{name}' is not supported ({FileSystemTypes.Names})"))
             .ToList();
         var (minimum, needs) = filesystems.Count == 0 ? (0L, null)
             : filesystems.Select(f => (FileSystemLimits.MinimumBytes(f), (FileSystemType?)f)).MaxBy(m => m.Item1);
@@ -300,16 +576,6 @@ public sealed partial class VolumeEngine
         return size;
     }
 
-    /// <summary>Free space read now (not from the cache): creation must not trust stale figures.</summary>
-    private async Task<VolumeGroupSpace> FreshSpaceAsync(DeviceClass deviceClass, CancellationToken cancellationToken)
-    {
-        var group = await _lvm.GetVolumeGroupAsync(deviceClass.VolumeGroup, cancellationToken).ConfigureAwait(false)
-            ?? throw new VolumeException(VolumeError.NoSpace,
-                $"volume group {deviceClass.VolumeGroup} of device class '{deviceClass.Name}' does not exist on node {_options.NodeId}");
-        var pvs = await _lvm.ListPhysicalVolumesAsync(group.Name, cancellationToken).ConfigureAwait(false);
-        return new VolumeGroupSpace(group, pvs);
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Created volume {Name} as {VolumeId} ({SizeBytes} bytes, device class {DeviceClass})")]
@@ -330,10 +596,28 @@ public sealed partial class VolumeEngine
         [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Found {Count} existing Stratum volumes, activated {Activated} (volume groups: {VolumeGroups})")]
         public static partial void Rediscovered(ILogger logger, int count, int activated, string volumeGroups);
 
+        [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Capacity refresh after a change failed (figures may lag until the next periodic refresh): {Reason}")]
+        public static partial void RefreshAfterChangeFailed(ILogger logger, string reason);
+
         [LoggerMessage(EventId = 3017, Level = LogLevel.Error, Message = "Could not activate volume {VolumeId}; it stays unavailable until fixed: {Reason}")]
         public static partial void ActivationFailed(ILogger logger, string volumeId, string reason);
 
-        [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Capacity refresh after a change failed (figures may lag until the next periodic refresh): {Reason}")]
-        public static partial void RefreshAfterChangeFailed(ILogger logger, string reason);
+        [LoggerMessage(EventId = 3018, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) incomplete: a CreateVolume was interrupted before it finished. It is never served; a retry of CreateVolume removes and recreates it")]
+        public static partial void IncompleteFound(ILogger logger, string volumeId, string name);
+
+        [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) half-deleted: a DeleteVolume was interrupted. It is never served; a retry of DeleteVolume finishes it")]
+        public static partial void DeletionUnfinished(ILogger logger, string volumeId, string name);
+
+        [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "Removing {VolumeId} ({State}), left behind by an interrupted operation on volume {Name}, before creating the volume anew")]
+        public static partial void RemovingLeftover(ILogger logger, string volumeId, string state, string name);
+
+        [LoggerMessage(EventId = 3031, Level = LogLevel.Warning, Message = "Could not remove {Lv}, which a failed lvcreate may have left; it is never served, and a retry removes it: {Reason}")]
+        public static partial void LeftoverKept(ILogger logger, string lv, string reason);
+
+        [LoggerMessage(EventId = 3032, Level = LogLevel.Information, Message = "Discarding the blocks of volume {VolumeId} before removing it: {Outcome}")]
+        public static partial void Discarded(ILogger logger, string volumeId, string outcome);
+
+        [LoggerMessage(EventId = 3033, Level = LogLevel.Warning, Message = "Could not discard the blocks of volume {VolumeId}; it is removed all the same (new volumes are wiped at their start): {Reason}")]
+        public static partial void DiscardFailed(ILogger logger, string volumeId, string reason);
     }
 }

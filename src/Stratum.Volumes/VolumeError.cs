@@ -24,6 +24,9 @@ public enum VolumeError
     /// <summary>The system is not in a state that allows the operation (device in use, foreign data on it).</summary>
     FailedPrecondition,
 
+    /// <summary>Something this node depends on is busy or slow right now (an LVM lock held elsewhere, a command that timed out); retrying later may succeed.</summary>
+    Unavailable,
+
     /// <summary>A fault of Stratum or its environment (a command failed unexpectedly).</summary>
     Internal,
 }

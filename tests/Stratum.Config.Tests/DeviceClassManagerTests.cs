@@ -21,7 +21,7 @@ public sealed class DeviceClassManagerTests
 
     [Fact]
     public void Default_ExplicitDefault_IsThatClass() =>
-        Assert.Equal("standard", Manager.Default.Name);
+        Assert.Equal("standard", Manager.Default?.Name);
 
     [Theory]
     [InlineData("fast", "nvme")]
@@ -122,8 +122,8 @@ public sealed class DeviceClassManagerTests
         var before = Manager;
         var after = new DeviceClassManager(ConfigLoader.LoadFromText("deviceClasses: [{name: other, volumeGroup: vg9}]", "config.yaml"));
 
-        Assert.Equal("standard", before.Default.Name);
-        Assert.Equal("other", after.Default.Name);
+        Assert.Equal("standard", before.Default?.Name);
+        Assert.Equal("other", after.Default?.Name);
         Assert.Null(after.Find("standard"));
         Assert.NotNull(before.Find("standard"));
     }

@@ -40,8 +40,27 @@ public sealed class ExampleConfigTests
 
         var config = ConfigLoader.LoadFromText(string.Join('\n', enabled), ExamplePath);
 
-        Assert.Equal(["default", "fast", "mirrored"], config.DeviceClasses.Select(c => c.Name));
+        Assert.Equal(["default", "fast", "mirrored", "thin"], config.DeviceClasses.Select(c => c.Name));
         Assert.Equal(1, config.DeviceClasses.Count(c => c.IsDefault));
+        Assert.Equal("pool0", config.DeviceClasses[3].Thin?.Pool);
+    }
+
+    [Fact]
+    public void Load_ShippedExampleWithCommentedNodesEnabled_Valid()
+    {
+        // The example shows per-node sections in comments (column 0); they must stay valid when uncommented.
+        var lines = File.ReadAllLines(ExamplePath);
+        var start = Array.FindIndex(lines, l => l == "# nodes:");
+        Assert.True(start > 0, "the example no longer shows the commented 'nodes' list");
+        var enabled = lines.Select((line, i) => i >= start && line.StartsWith("# ", StringComparison.Ordinal) ? line[2..] : line);
+
+        var config = ConfigLoader.LoadFromText(string.Join('\n', enabled), ExamplePath);
+
+        Assert.Equal(2, config.Nodes.Count);
+        Assert.Empty(config.ForNode(new NodeIdentity("worker-7")).DeviceClasses);
+        var nvme = config.ForNode(new NodeIdentity("worker-8", [new("stratum.dev/disks", "nvme")]));
+        Assert.Equal("fast", Assert.Single(nvme.DeviceClasses).VolumeGroup);
+        Assert.Equal("default", Assert.Single(config.ForNode(new NodeIdentity("worker-9")).DeviceClasses).Name);
     }
 
     [Fact]

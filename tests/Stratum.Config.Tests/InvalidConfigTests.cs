@@ -549,7 +549,7 @@ public sealed class InvalidConfigTests
                 lvcreate:
                   extraOptions: [--thinpool, pool0]
             """, 5, 22,
-            "'--thinpool' is not an allowed lvcreate option; allowed: --alloc, --readahead, --regionsize (raid1), --nosync (raid1)"
+            "'--thinpool' is not an allowed lvcreate option; allowed: --alloc, --chunksize (thin-pool), --contiguous,"
         },
         {
             "extraOptions bad alloc policy", """
@@ -559,7 +559,7 @@ public sealed class InvalidConfigTests
                 lvcreate:
                   extraOptions: [--alloc, sometimes]
             """, 5, 31,
-            "'--alloc' must be one of normal, contiguous, cling, anywhere, not 'sometimes'"
+            "'--alloc' must be one of normal, contiguous, cling, cling_by_tags, anywhere, inherit, not 'sometimes'"
         },
         {
             "extraOptions raid1 option on linear", """
@@ -575,6 +575,7 @@ public sealed class InvalidConfigTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    [MemberData(nameof(InvalidNodeAndDiskConfigTests.Cases), MemberType = typeof(InvalidNodeAndDiskConfigTests))]
     public void LoadFromText_InvalidConfig_OneProblemAtLineNamingRule(string scenario, string yaml, int line, int column, string rule)
     {
         var exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFromText(yaml, Source));

@@ -1,4 +1,5 @@
 using Stratum.Lvm.Tests.TestSupport;
+using Stratum.Testing.Logging;
 
 namespace Stratum.Lvm.Tests;
 

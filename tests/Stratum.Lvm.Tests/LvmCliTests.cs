@@ -1,5 +1,6 @@
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Lvm.Tests.TestSupport;
+using Stratum.Testing.Logging;
 
 namespace Stratum.Lvm.Tests;
 
@@ -402,25 +403,29 @@ public sealed class LvmTests
 
     // ------------------------------------------------------------ remove / activate / tags
 
+    private const string WithoutDependents = "lv_attr!~\"^[oOt]\"";
+
     [Fact]
-    public async Task RemoveVolumeAsync_NoDependents_ChecksThenRemovesWithYes()
+    public async Task RemoveVolumeAsync_NoDependents_OneLvremoveThatLvmGuards()
     {
-        _runner.Succeeds(LvJson.Report(LvJson.Row("vg", "a", uuid: "u1"), LvJson.Row("vg", "b", uuid: "u2"))).Succeeds();
+        _runner.Succeeds("  Logical volume \"a\" successfully removed.\n");
 
         await CreateLvm().RemoveVolumeAsync("vg", "a", Ct);
 
-        Assert.Equal([LvsOf("vg"), ["lvm", "lvremove", "--yes", "vg/a"]], _runner.Argvs);
+        Assert.Equal(["lvm", "lvremove", "--yes", "--select", WithoutDependents, "vg/a"], Assert.Single(_runner.Argvs));
+        Assert.True(_runner.Calls[0].Mutates);
         Assert.Contains(_logger.Entries, e => e.EventId.Id == 1103);
     }
 
     [Fact]
-    public async Task RemoveVolumeAsync_OriginWithCowSnapshot_RefusesWithoutRunningLvremove()
+    public async Task RemoveVolumeAsync_OriginWithCowSnapshot_RefusesAfterLvmDeclined()
     {
-        _runner.Succeeds(LvJson.Report(LvJson.Row("vg", "st", attr: "owi-a-s---", uuid: "u1"), LvJson.Row("vg", "cow1", origin: "st", attr: "swi-a-s---", uuid: "u2")));
+        // The guarded lvremove selects nothing (exit 0, silent); the listing then names the dependents.
+        _runner.Succeeds().Succeeds(LvJson.Report(LvJson.Row("vg", "st", attr: "owi-a-s---", uuid: "u1"), LvJson.Row("vg", "cow1", origin: "st", attr: "swi-a-s---", uuid: "u2")));
 
         var ex = await Assert.ThrowsAsync<LvmInUseException>(() => CreateLvm().RemoveVolumeAsync("vg", "st", Ct));
 
-        Assert.Single(_runner.Calls);
+        Assert.Equal([["lvm", "lvremove", "--yes", "--select", WithoutDependents, "vg/st"], LvsOf("vg")], _runner.Argvs);
         Assert.Contains("cow1", ex.Message, StringComparison.Ordinal);
         Assert.Equal(["lvm", "lvremove", "--yes", "vg/st"], ex.Command);
         Assert.Contains(_logger.Entries, e => e.EventId.Id == 1104);
@@ -429,24 +434,22 @@ public sealed class LvmTests
     [Fact]
     public async Task RemoveVolumeAsync_PoolWithThinVolumes_Refuses()
     {
-        _runner.Succeeds(LvJson.Report(
-            LvJson.Row("vg", "pool", segtype: "thin-pool", uuid: "u1"),
+        _runner.Succeeds().Succeeds(LvJson.Report(
+            LvJson.Row("vg", "pool", segtype: "thin-pool", attr: "twi-aotz--", uuid: "u1"),
             LvJson.Row("vg", "th1", segtype: "thin", pool: "pool", uuid: "u2")));
 
         await Assert.ThrowsAsync<LvmInUseException>(() => CreateLvm().RemoveVolumeAsync("vg", "pool", Ct));
-        Assert.Single(_runner.Calls);
+        Assert.Equal(2, _runner.Calls.Count);
     }
 
     [Fact]
-    public async Task RemoveVolumeAsync_ThinOriginWithThinSnapshot_Removes()
+    public async Task RemoveVolumeAsync_EmptyPool_RemovedAfterTheListingFindsNoDependents()
     {
-        _runner.Succeeds(LvJson.Report(
-            LvJson.Row("vg", "th1", segtype: "thin", pool: "pool", uuid: "u1"),
-            LvJson.Row("vg", "sn1", segtype: "thin", pool: "pool", origin: "th1", uuid: "u2"))).Succeeds();
+        _runner.Succeeds().Succeeds(LvJson.Report(LvJson.Row("vg", "pool", segtype: "thin-pool", attr: "twi-aotz--", uuid: "u1"))).Succeeds();
 
-        await CreateLvm().RemoveVolumeAsync("vg", "th1", Ct);
+        await CreateLvm().RemoveVolumeAsync("vg", "pool", Ct);
 
-        Assert.Equal(["lvm", "lvremove", "--yes", "vg/th1"], _runner.Argvs[1]);
+        Assert.Equal(["lvm", "lvremove", "--yes", "vg/pool"], _runner.Argvs[2]);
     }
 
     [Theory]
@@ -454,11 +457,127 @@ public sealed class LvmTests
     [InlineData("  Logical volume stratum/c contains a filesystem in use.\n", typeof(LvmInUseException))]
     public async Task RemoveVolumeAsync_LvremoveFails_ThrowsClassified(string stderr, Type expected)
     {
-        _runner.Succeeds(RealLvmOutput.EmptyLvReport).Returns(5, "", stderr);
+        _runner.Returns(5, "", stderr);
 
         var ex = await Assert.ThrowsAnyAsync<LvmException>(() => CreateLvm().RemoveVolumeAsync("stratum", "nope", Ct));
 
         Assert.IsType(expected, ex);
+        Assert.Single(_runner.Calls);
+    }
+
+    [Fact]
+    public async Task RemoveVolumeIfAsync_Condition_IsOneLvremoveWithItsSelection()
+    {
+        _runner.Succeeds("  Logical volume \"a\" successfully removed.\n");
+        var condition = new LvCondition { Uuid = "abcDEF-0123-4567-89ab-cdef-0123-456789", Tags = ["stratum/owner=x", "k=v"], WithoutDependents = true, NotOpen = true };
+
+        var removed = await CreateLvm().RemoveVolumeIfAsync("vg", "a", condition, Ct);
+
+        Assert.True(removed);
+        Assert.Equal(
+            ["lvm", "lvremove", "--yes", "--select",
+             "lv_uuid=\"abcDEF-0123-4567-89ab-cdef-0123-456789\" && lv_tags={\"stratum/owner=x\"} && lv_tags={\"k=v\"} && lv_attr!~\"^[oOt]\" && lv_attr!~\"^.....o\"",
+             "vg/a"],
+            Assert.Single(_runner.Argvs));
+    }
+
+    [Fact]
+    public async Task RemoveVolumeIfAsync_LvmSelectsNothing_ReturnsFalse()
+    {
+        _runner.Succeeds();
+
+        Assert.False(await CreateLvm().RemoveVolumeIfAsync("vg", "a", new LvCondition { Uuid = "x-1" }, Ct));
+        Assert.Contains(_logger.Entries, e => e.EventId.Id == 1112);
+    }
+
+    [Fact]
+    public async Task RemoveVolumeIfAsync_UuidThatCannotBeOne_RefusedBeforeAnyCommand()
+    {
+        await Assert.ThrowsAsync<LvmValidationException>(() => CreateLvm().RemoveVolumeIfAsync("vg", "a", new LvCondition { Uuid = "x\" || lv_name=\"y" }, Ct));
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Theory]
+    [InlineData("  Logical volume vg/a changed.\n", true)]
+    [InlineData("", false)]
+    public async Task ChangeTagsIfAsync_LvmChangedOrSelectedNothing_ReportsWhich(string stdout, bool expected)
+    {
+        _runner.Succeeds(stdout);
+
+        var changed = await CreateLvm().ChangeTagsIfAsync("vg", "a", new LvCondition { Tags = ["s=creating"] }, ["s=ready"], ["s=creating"], Ct);
+
+        Assert.Equal(expected, changed);
+        Assert.Equal(["lvm", "lvchange", "--addtag", "s=ready", "--deltag", "s=creating", "--select", "lv_tags={\"s=creating\"}", "vg/a"], Assert.Single(_runner.Argvs));
+        Assert.True(_runner.Calls[0].Mutates);
+    }
+
+    [Fact]
+    public async Task ChangeTagsIfAsync_MissingLv_ThrowsNotFound()
+    {
+        _runner.Returns(5, "", "  Failed to find logical volume \"vg/a\"\n");
+
+        await Assert.ThrowsAsync<LvmNotFoundException>(() => CreateLvm().ChangeTagsIfAsync("vg", "a", LvCondition.None, ["t"], [], Ct));
+    }
+
+    [Fact]
+    public async Task CreateVolumeWithoutReadBackAsync_Request_RunsOnlyTheLvcreate()
+    {
+        _runner.Succeeds();
+
+        await CreateLvm().CreateVolumeWithoutReadBackAsync(new CreateVolumeRequest { VolumeGroup = "vg", Name = "a", SizeBytes = 1 << 20, Tags = ["t"] }, Ct);
+
+        Assert.Equal(["lvm", "lvcreate", "--yes", "--wipesignatures", "y", "--zero", "y", "--name", "a", "--size", "1048576b", "--addtag", "t", "vg"], Assert.Single(_runner.Argvs));
+        Assert.True(_runner.Calls[0].Mutates);
+    }
+
+    [Fact]
+    public async Task ReportAsync_VgAndTag_IsOneFullreportJoiningSegmentFieldsByUuid()
+    {
+        _runner.Succeeds(RealLvmOutput.FullReportOwned);
+
+        var report = await CreateLvm().ReportAsync("vg", "stratum/owner=lvm.stratum.dev", Ct);
+
+        var owned = "lv_tags={\"stratum/owner=lvm.stratum.dev\"}";
+        Assert.Equal(
+            ["lvm", "fullreport", "--reportformat", "json", "--units", "b", "--nosuffix",
+             "--configreport", "vg", "-o", "vg_name,vg_uuid,vg_size,vg_free,vg_extent_size,vg_extent_count,vg_free_count,vg_tags,vg_attr,pv_count,lv_count",
+             "--configreport", "pv", "-o", "pv_name,vg_name,pv_uuid,pv_size,pv_free,pv_attr,pv_tags,dev_size",
+             "--configreport", "lv", "-o", "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,lv_active,lv_health_status", "--select", owned,
+             "--configreport", "pvseg", "-o", "pvseg_start", "--select", "pvseg_start<0",
+             "--configreport", "seg", "-o", "lv_uuid,segtype,stripes", "--select", owned,
+             "vg"],
+            Assert.Single(_runner.Argvs));
+        Assert.False(_runner.Calls[0].Mutates);
+        Assert.Equal(["vg2", "vg"], report.VolumeGroups.Select(g => g.Name));
+        Assert.Equal(["/dev/vdc", "/dev/vda", "/dev/vdb"], report.PhysicalVolumes.Select(p => p.Name));
+        Assert.Equal(["a", "r", "s", "t"], report.LogicalVolumes.Select(l => l.Name));
+        var a = report.LogicalVolumes[0];
+        Assert.Equal(("linear", 1, 12582912L, true), (a.SegmentType, a.Stripes, a.SizeBytes, a.IsActive));
+        Assert.Equal(("raid1", 2), (report.LogicalVolumes[1].SegmentType, report.LogicalVolumes[1].Stripes));
+        Assert.Equal(("striped", 2), (report.LogicalVolumes[2].SegmentType, report.LogicalVolumes[2].Stripes));
+        Assert.Equal(("thin", 0, "pool"), (report.LogicalVolumes[3].SegmentType, report.LogicalVolumes[3].Stripes, report.LogicalVolumes[3].Pool));
+        Assert.Equal(1023410176, report.PhysicalVolumesOf("vg")[0].FreeBytes);
+    }
+
+    [Fact]
+    public async Task ReportAsync_MissingVg_IsEmpty()
+    {
+        _runner.Returns(5, "  {\n      \"report\": [\n      ]\n  }\n", "  Volume group \"nope\" not found\n  Cannot process volume group nope\n");
+
+        var report = await CreateLvm().ReportAsync("nope", null, Ct);
+
+        Assert.Empty(report.VolumeGroups);
+        Assert.Empty(report.LogicalVolumes);
+    }
+
+    [Fact]
+    public async Task ReportAsync_LvWithoutSegmentRow_IsAnUnexpectedReport()
+    {
+        _runner.Succeeds(RealLvmOutput.FullReportOwned.Replace("\"lv_uuid\":\"T8VNii-3kB3-wDMF-7WcO-Pu6z-RgNU-H8H4G1\", \"segtype\"", "\"lv_uuid\":\"other\", \"segtype\"", StringComparison.Ordinal));
+
+        var ex = await Assert.ThrowsAsync<LvmCommandFailedException>(() => CreateLvm().ReportAsync(null, null, Ct));
+
+        Assert.Contains("has no segment row", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

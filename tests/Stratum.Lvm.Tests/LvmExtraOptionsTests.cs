@@ -71,6 +71,27 @@ public sealed class LvmExtraOptionsTests
         Assert.StartsWith("extra option '--yes' is not allowed (allowed: --alloc,", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "--nosync" }, "raid1", null)]
+    [InlineData(new[] { "--nosync" }, "linear", "'--nosync' is only allowed for type raid1, not linear")]
+    [InlineData(new[] { "--chunksize", "64k" }, "thin-pool", null)]
+    [InlineData(new[] { "--chunksize", "64k" }, "striped", "'--chunksize' is only allowed for type thin-pool, not striped")]
+    [InlineData(new[] { "--alloc", "cling" }, "thin", "'--alloc' is only allowed for type linear or striped or raid1 or thin-pool, not thin")]
+    [InlineData(new[] { "--readahead", "auto" }, "thin", null)]
+    public void Check_ForASegmentType_OnlyOptionsThatApplyToIt(string[] options, string segmentType, string? refusal)
+    {
+        var error = LvmExtraOptions.Check(options, segmentType);
+
+        if (refusal is null)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.Equal($"extra option {refusal}", error);
+        }
+    }
+
     [Fact]
     public void Normalize_Null_IsEmpty()
     {

@@ -26,12 +26,8 @@ internal static class CsiCommand
             Description = $"The plugin to call: unix:///PATH or tcp://IP:PORT. Default: $CSI_ENDPOINT or {NodeCommand.DefaultEndpoint}.",
             Recursive = true,
         };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Seconds to wait for the answer (sent as the call's deadline).",
-            DefaultValueFactory = _ => 60,
-            Recursive = true,
-        };
+        var timeout = OptionValues.Number("--timeout", "Seconds to wait for the answer (sent as the call's deadline).", "seconds", 60);
+        timeout.Recursive = true;
         var json = new Option<bool>("--json")
         {
             Description = "Print the response as JSON (protobuf JSON mapping) instead of key: value lines.",
@@ -76,19 +72,8 @@ internal static class CsiCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var message = builder.Build(result, result.GetValue(request));
-            var target = result.GetValue(endpoint) is { Length: > 0 } e ? e
-                : Environment.GetEnvironmentVariable("CSI_ENDPOINT") is { Length: > 0 } env ? env
-                : NodeCommand.DefaultEndpoint;
-            if (!ServerEndpoint.TryParse(target, out var parsed, out var error))
-            {
-                throw new UsageException($"--endpoint: {error}");
-            }
-
-            var seconds = result.GetValue(timeout);
-            if (seconds <= 0)
-            {
-                throw new UsageException("--timeout must be positive");
-            }
+            var parsed = ResolveEndpoint(result.GetValue(endpoint));
+            var seconds = PositiveSeconds(result.GetValue(timeout));
 
             using var client = new CsiClient(parsed);
             try
@@ -105,6 +90,18 @@ internal static class CsiCommand
         });
         return command;
     }
+
+    /// <summary>The plugin endpoint to call: the flag, else $CSI_ENDPOINT, else the default socket.</summary>
+    internal static ServerEndpoint ResolveEndpoint(string? value)
+    {
+        var target = value is { Length: > 0 } ? value
+            : Environment.GetEnvironmentVariable("CSI_ENDPOINT") is { Length: > 0 } env ? env
+            : NodeCommand.DefaultEndpoint;
+        return ServerEndpoint.TryParse(target, out var parsed, out var error) ? parsed : throw new UsageException($"--endpoint: {error}");
+    }
+
+    internal static double PositiveSeconds(double seconds) =>
+        seconds > 0 ? seconds : throw new UsageException("--timeout must be positive");
 
     /// <summary>Maps flags onto the fields of one request message type.</summary>
     private sealed class RequestBuilder
@@ -181,7 +178,7 @@ internal static class CsiCommand
             switch (field.FieldType)
             {
                 case FieldType.String:
-                    AddScalar<string>(command, field, flag, Describe(field), v => v);
+                    AddScalar(command, field, new Option<string>(flag) { Description = Describe(field) }, v => v);
                     break;
                 case FieldType.Bool:
                     var boolOption = new Option<bool>(flag) { Description = $"Set {field.Name}." };
@@ -195,10 +192,10 @@ internal static class CsiCommand
                     });
                     break;
                 case FieldType.Int32:
-                    AddScalar<int>(command, field, flag, $"{field.Name}.", v => v);
+                    AddScalar(command, field, OptionValues.Integer(flag, $"{field.Name}."), v => v);
                     break;
                 case FieldType.Int64:
-                    AddScalar<string>(command, field, flag, $"{field.Name} (bytes; 1Gi, 500Mi accepted).", v => ParseSize(flag, v));
+                    AddScalar(command, field, new Option<string>(flag) { Description = $"{field.Name} (bytes; 1Gi, 500Mi accepted)." }, v => ParseSize(flag, v));
                     break;
                 case FieldType.Message when field.MessageType == CapacityRange.Descriptor:
                     AddCapacityRange(command, field);
@@ -211,9 +208,8 @@ internal static class CsiCommand
             }
         }
 
-        private void AddScalar<T>(Command command, FieldDescriptor field, string flag, string description, Func<T, object> convert)
+        private void AddScalar<T>(Command command, FieldDescriptor field, Option<T> option, Func<T, object> convert)
         {
-            var option = new Option<T>(flag) { Description = description };
             command.Options.Add(option);
             _setters.Add((result, message) =>
             {
@@ -258,7 +254,7 @@ internal static class CsiCommand
         {
             var mode = new Option<string?>("--access-mode") { Description = "Access mode, e.g. single-node-writer (default), single-node-multi-writer." };
             var block = new Option<bool>("--block") { Description = "A raw block volume instead of a filesystem." };
-            var fsType = new Option<string?>("--fs-type") { Description = "Filesystem type: ext4, xfs, btrfs." };
+            var fsType = new Option<string?>("--fs-type") { Description = $"Filesystem type: {Stratum.Config.FileSystemTypes.Names}." };
             var flags = new Option<string[]>("--mount-flags") { Description = "A mount option; repeat for several." };
             command.Options.Add(mode);
             command.Options.Add(block);

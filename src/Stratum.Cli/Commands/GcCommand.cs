@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Kube.Client;
 using Stratum.Kube.Gc;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Metrics;
 using Stratum.Volumes;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Hosting;
 
@@ -22,23 +23,19 @@ internal static class NodeCommand
         };
         var config = new Option<FileInfo?>("--config")
         {
-            Description = "Device-class configuration file (YAML).",
+            Description = "Device-class configuration file (YAML); changes are applied while running.",
         };
-        var logLevel = new Option<LogLevel>("--log-level")
+        var labelsFile = new Option<FileInfo?>("--node-labels-file")
         {
-            Description = "Least severe log level written: Trace, Debug, Information, Warning, Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
+            Description = "File of key=value lines with this node's labels, for the configuration's node selectors (re-read when it changes).",
         };
-        var logFormat = new Option<LogFormat>("--log-format")
+        var labels = new Option<string[]>("--node-label")
         {
-            Description = "Log line format: Text or Json.",
-            DefaultValueFactory = _ => LogFormat.Text,
+            Description = "A label of this node, key=value; repeat for several. Default: $STRATUM_NODE_LABELS (k=v,k2=v2). Wins over the labels file.",
         };
-        var grace = new Option<double>("--shutdown-grace-seconds")
-        {
-            Description = "After SIGTERM, how long in-flight calls may finish before they are cancelled.",
-            DefaultValueFactory = _ => 30,
-        };
+        var logLevel = OptionValues.Enum("--log-level", "Least severe log level written.", LogLevel.Information);
+        var logFormat = OptionValues.Enum("--log-format", "Log line format.", LogFormat.Text);
+        var grace = OptionValues.Number("--shutdown-grace-seconds", "After SIGTERM, how long in-flight calls may finish before they are cancelled.", "seconds", 30);
 
         var metrics = new Option<string?>("--metrics-address")
         {
@@ -47,7 +44,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {
-            endpoints, nodeId, config, logLevel, logFormat, grace, metrics,
+            endpoints, nodeId, config, labelsFile, labels, logLevel, logFormat, grace, metrics,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -56,6 +53,8 @@ internal static class NodeCommand
                 Endpoints = ParseEndpoints(result.GetValue(endpoints)),
                 NodeId = ValidateNodeId(result.GetValue(nodeId) ?? Environment.GetEnvironmentVariable("NODE_NAME")),
                 ConfigPath = ValidateConfig(result.GetValue(config)),
+                NodeLabelsFile = result.GetValue(labelsFile)?.FullName,
+                NodeLabels = ParseLabels(result.GetValue(labels)),
                 LogLevel = result.GetValue(logLevel),
                 LogFormat = result.GetValue(logFormat),
                 ShutdownGracePeriod = result.GetValue(grace) is var seconds and >= 0
@@ -89,6 +88,31 @@ internal static class NodeCommand
         return parsed;
     }
 
+    /// <summary>The --node-label flags, or $STRATUM_NODE_LABELS when there are none.</summary>
+    internal static IReadOnlyDictionary<string, string> ParseLabels(string[]? flags)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var items = flags is { Length: > 0 } ? flags
+            : Environment.GetEnvironmentVariable("STRATUM_NODE_LABELS") is { Length: > 0 } env ? [env]
+            : [];
+        foreach (var item in items)
+        {
+            try
+            {
+                foreach (var (key, value) in NodeLabelSource.ParseList(item))
+                {
+                    labels[key] = value;
+                }
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--node-label: {e.Message}");
+            }
+        }
+
+        return labels;
+    }
+
     /// <summary>The node id becomes a topology label value, so it must be a valid one.</summary>
     internal static string ValidateNodeId(string? nodeId)
     {
@@ -97,7 +121,7 @@ internal static class NodeCommand
             throw new UsageException("--node-id is required (or set NODE_NAME)");
         }
 
-        if (!IsLabelValue(nodeId))
+        if (!Names.IsNodeName(nodeId))
         {
             throw new UsageException($"--node-id '{nodeId}' must be a valid Kubernetes label value (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit), since it is the topology value");
         }
@@ -109,11 +133,4 @@ internal static class NodeCommand
         config is null ? null
         : config.Exists ? config.FullName
         : throw new UsageException($"--config: {config.FullName} does not exist");
-
-    /// <summary>A Kubernetes label value: 1-63 of [A-Za-z0-9-_.], alphanumeric at both ends.</summary>
-    private static bool IsLabelValue(string value) =>
-        value.Length is > 0 and <= 63
-        && char.IsAsciiLetterOrDigit(value[0])
-        && char.IsAsciiLetterOrDigit(value[^1])
-        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }

@@ -39,6 +39,7 @@ public sealed class CsiClient : IDisposable
         Identity = new Identity.IdentityClient(Channel);
         Controller = new Controller.ControllerClient(Channel);
         Node = new Node.NodeClient(Channel);
+        Status = new StatusApi.NodeStatus.NodeStatusClient(Channel);
     }
 
     public ServerEndpoint Endpoint { get; }
@@ -50,6 +51,9 @@ public sealed class CsiClient : IDisposable
     public Controller.ControllerClient Controller { get; }
 
     public Node.NodeClient Node { get; }
+
+    /// <summary>Stratum's own status service (<c>stratum status</c>), served on the same endpoint.</summary>
+    public StatusApi.NodeStatus.NodeStatusClient Status { get; }
 
     /// <summary>
     /// An HTTP/2 handler that connects to <paramref name="endpoint"/> (Unix socket or TCP). A socket

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Csi.Grpc;
 

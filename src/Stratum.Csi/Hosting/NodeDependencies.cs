@@ -1,19 +1,19 @@
 using Stratum.Config;
-using Stratum.Lvm;
-using Stratum.Volumes.Filesystems;
+using Stratum.Volumes;
+using Stratum.Volumes.Disks;
 
 namespace Stratum.Csi.Hosting;
 
 /// <summary>
 /// What the plugin runs on. Left empty, the real things are used (LVM and the filesystem tools
-/// through the command runner, the configuration file); tests put an LVM simulator in place.
+/// through the command runner, the configuration file); tests put an LVM simulator in place
+/// (<see cref="EngineDependencies.Lvm"/>, <see cref="EngineDependencies.Filesystem"/>).
 /// </summary>
-public sealed record NodeDependencies
+public sealed record NodeDependencies : EngineDependencies
 {
-    public ILvm? Lvm { get; init; }
-
-    public IFilesystemOps? Filesystem { get; init; }
-
-    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/>.</summary>
+    /// <summary>Use this configuration instead of reading <see cref="NodeOptions.ConfigPath"/> (no hot reload then).</summary>
     public StratumConfig? Config { get; init; }
+
+    /// <summary>What disk management sees of /dev, /sys and the mounts (default: the real ones).</summary>
+    public IDiskHost? DiskHost { get; init; }
 }

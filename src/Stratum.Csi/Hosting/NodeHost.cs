@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
-using Stratum.Lvm;
-using Stratum.Lvm.Exec;
 
 namespace Stratum.Csi.Hosting;
 
@@ -45,7 +43,7 @@ public static partial class NodeHost
         {
             await plugin.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or LvmException or CommandException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             Log.StartFailed(logger, ex.Message);
             return 1;

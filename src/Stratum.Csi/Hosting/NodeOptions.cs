@@ -19,8 +19,14 @@ public sealed record NodeOptions
     /// <summary>This node's name: the CSI node id and the topology value.</summary>
     public required string NodeId { get; init; }
 
-    /// <summary>The device-class configuration file, if any.</summary>
+    /// <summary>The device-class configuration file, if any (reloaded when it changes).</summary>
     public string? ConfigPath { get; init; }
+
+    /// <summary>A file of <c>key=value</c> lines with this node's labels, for the configuration's node selectors.</summary>
+    public string? NodeLabelsFile { get; init; }
+
+    /// <summary>This node's labels given on the command line (<c>--node-label</c>, <c>STRATUM_NODE_LABELS</c>); they win over the file's.</summary>
+    public IReadOnlyDictionary<string, string> NodeLabels { get; init; } = new Dictionary<string, string>();
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 

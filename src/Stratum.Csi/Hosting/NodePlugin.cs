@@ -3,29 +3,25 @@ using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
 using Stratum.Csi.V1;
-using Stratum.Lvm;
-using Stratum.Lvm.Exec;
 using Stratum.Metrics;
+using Stratum.Platform.Exec;
 using Stratum.Volumes;
-using Stratum.Volumes.Capacity;
-using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Locking;
+using Stratum.Volumes.Disks;
 
 namespace Stratum.Csi.Hosting;
 
 /// <summary>
-/// The running plugin: the engine and the three CSI services over one gRPC server. The socket
-/// opens first; then the engine rediscovers existing volumes from their tags, activates them and
-/// fills the capacity cache, and only then do Controller and Node calls proceed (they wait), so
-/// the first volume call already sees every volume. The CLI runs it until SIGTERM; tests start
-/// and stop it in-process on a temporary socket.
+/// The running plugin: the node's storage (<see cref="NodeStorage"/>: live configuration, disks,
+/// engine) and the three CSI services plus Stratum's status service over one gRPC server. The
+/// socket opens first; then start-up recovery, disk management and the engine's rediscovery run,
+/// and only then do Controller and Node calls proceed (they wait), so the first volume call
+/// already sees every volume. The CLI runs it until SIGTERM; tests start and stop it in-process
+/// on a temporary socket.
 /// </summary>
 public sealed class NodePlugin : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly GrpcServer _server;
-    private readonly CapacityCache _capacity;
-    private readonly TimeSpan _capacityRefresh;
     private readonly ILoggerFactory _loggerFactory;
     private readonly PrometheusStratumMetrics? _metrics;
     private MetricsEndpoint? _metricsEndpoint;
@@ -38,44 +34,38 @@ public sealed class NodePlugin : IAsyncDisposable
         _options = options;
         _loggerFactory = loggerFactory;
 
-        var config = dependencies.Config
-            ?? (options.ConfigPath is { } path ? ConfigLoader.Load(path) : ConfigLoader.BuiltInDefault);
-        var classes = new DeviceClassManager(config);
-        _capacityRefresh = TimeSpan.FromSeconds(config.CapacityRefreshSeconds);
-
-        _metrics = options.MetricsEndpoint is null ? null : new PrometheusStratumMetrics(PluginInfo.Default.Version);
-        ICommandRunner runner = new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>());
-        if (_metrics is not null)
-        {
-            runner = new TimedCommandRunner(runner, _metrics);
-        }
-
-        var lvm = dependencies.Lvm ?? new LvmCli(runner, new LvmOptions(), loggerFactory.CreateLogger<LvmCli>());
-        var filesystem = dependencies.Filesystem ?? new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), loggerFactory.CreateLogger<LinuxFilesystemOps>());
-
-        _capacity = new CapacityCache(lvm, loggerFactory.CreateLogger<CapacityCache>());
-        if (_metrics is not null)
-        {
-            // VG figures are read from the capacity cache at scrape time: no LVM command per scrape.
-            var groups = config.DeviceClasses.Select(c => c.VolumeGroup).Distinct(StringComparer.Ordinal).ToList();
-            var metrics = _metrics;
-            var capacity = _capacity;
-            _metrics.Registry.AddBeforeCollectCallback(() =>
+        // Throws ConfigException for an invalid file or labels: nothing starts.
+        var config = ConfigMonitor.Create(
+            new ConfigMonitorOptions
             {
-                if (capacity.RefreshedAt is { } at)
-                {
-                    metrics.CapacityRefreshed(at, [.. groups.Select(capacity.Find).OfType<VolumeGroupSpace>().Select(s => new VolumeGroupUsage(s.Group.Name, s.Group.SizeBytes, s.Group.FreeBytes))], []);
-                }
-            });
+                ConfigPath = options.ConfigPath,
+                FixedConfig = dependencies.Config,
+                NodeName = options.NodeId,
+                Labels = new NodeLabelSource(options.NodeLabelsFile, options.NodeLabels),
+            },
+            loggerFactory.CreateLogger<ConfigMonitor>());
+
+        if (options.MetricsEndpoint is not null)
+        {
+            // Every subprocess (lvm, mkfs, mount, ...) is timed through the one runner.
+            _metrics = new PrometheusStratumMetrics(PluginInfo.Default.Version);
+            dependencies = dependencies with
+            {
+                Runner = new TimedCommandRunner(dependencies.Runner ?? new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()), _metrics),
+            };
         }
 
-        var engine = new VolumeEngine(lvm, () => classes, _capacity, new VolumeLocks(), new VolumeEngineOptions { NodeId = options.NodeId }, loggerFactory.CreateLogger<VolumeEngine>());
-        Engine = engine;
-        var nodeVolumes = new NodeVolumes(engine, lvm, filesystem, loggerFactory.CreateLogger<NodeVolumes>());
+        Storage = NodeStorage.Create(config, dependencies, dependencies.DiskHost ?? new LinuxDiskHost(), options.NodeId, loggerFactory);
+        var engine = Storage.Engine;
+        if (_metrics is not null)
+        {
+            _metrics.Registry.AddBeforeCollectCallback(new NodeMetricsFeed(Storage, _metrics).Collect);
+        }
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
         var controller = new ControllerService(engine, options.NodeId);
-        var node = new NodeService(nodeVolumes, options.NodeId);
+        var node = new NodeService(Storage.Node, options.NodeId);
+        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -89,18 +79,23 @@ public sealed class NodePlugin : IAsyncDisposable
                 GrpcService.Create(identity, Identity.Descriptor) with { PollingMethods = IdentityService.PollingMethods },
                 GrpcService.Create(controller, Controller.Descriptor) with { PollingMethods = ControllerService.PollingMethods, Gate = Readiness.WaitAsync },
                 GrpcService.Create(node, Node.Descriptor) with { PollingMethods = NodeService.PollingMethods, Gate = Readiness.WaitAsync },
+                // Answers at once, also while starting: it says how far start-up got.
+                GrpcService.Create(status, StatusApi.NodeStatus.Descriptor) with { PollingMethods = StatusService.PollingMethods },
             ],
             loggerFactory);
     }
 
-    public VolumeEngine Engine { get; }
+    /// <summary>The node's storage side: configuration, disks, recovery, engine, capacity.</summary>
+    public NodeStorage Storage { get; }
+
+    public VolumeEngine Engine => Storage.Engine;
 
     public Readiness Readiness { get; } = new();
 
     /// <summary>
-    /// Opens the socket, then starts the engine (rediscovery, capacity) in the background:
-    /// Identity answers at once and Probe says ready=false until the engine is up. Await
-    /// <see cref="Hosting.Readiness.Started"/> to know the outcome.
+    /// Opens the socket, then starts the node's storage (recovery, disks, rediscovery, capacity,
+    /// hot reload) in the background: Identity and Status answer at once and Probe says
+    /// ready=false until it is up. Await <see cref="Hosting.Readiness.Started"/> to know the outcome.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -109,12 +104,12 @@ public sealed class NodePlugin : IAsyncDisposable
         {
             _metricsEndpoint = await MetricsEndpoint.StartAsync(endpoint, _metrics, _loggerFactory, cancellationToken).ConfigureAwait(false);
         }
+
         _ = Task.Run(async () =>
         {
             try
             {
-                await Engine.StartAsync(cancellationToken).ConfigureAwait(false);
-                _capacity.StartPeriodicRefresh(_capacityRefresh);
+                await Storage.StartAsync(cancellationToken).ConfigureAwait(false);
                 Readiness.MarkReady();
             }
             catch (Exception ex)
@@ -145,6 +140,6 @@ public sealed class NodePlugin : IAsyncDisposable
             await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _capacity.DisposeAsync().ConfigureAwait(false);
+        await Storage.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -158,6 +158,12 @@ public sealed class ControllerService : Controller.ControllerBase
     public override Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context) => CsiErrors.Guard(() =>
     {
         var parameters = Parameters(request.Parameters);
+        if (_engine.Classes.RefusalReason is not null)
+        {
+            // A node configured to provision nothing has no capacity for any class.
+            return Task.FromResult(new GetCapacityResponse { AvailableCapacity = 0, MaximumVolumeSize = 0 });
+        }
+
         var deviceClass = _engine.ResolveClass(parameters.DeviceClass);
         if ((request.AccessibleTopology is { } topology && !CsiTopology.Allows(topology, _nodeId))
             || request.VolumeCapabilities.Any(c => CsiValidation.Unsupported(c) is not null))
@@ -196,8 +202,8 @@ public sealed class ControllerService : Controller.ControllerBase
         VolumeContext = { [DeviceClassParameter] = volume.Metadata.DeviceClass },
     };
 
-    private static VolumeCondition Condition(ManagedVolume volume) => volume.Lv.HealthStatus is { } health
-        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Lv.FullName} {health}" }
+    private static VolumeCondition Condition(ManagedVolume volume) => volume.HealthStatus is { } health
+        ? new VolumeCondition { Abnormal = true, Message = $"LVM reports {volume.Name} {health}" }
         : new VolumeCondition { Abnormal = false, Message = "healthy" };
 
     private static (long Required, long Limit) Range(CapacityRange? range)

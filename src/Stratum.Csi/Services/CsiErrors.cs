@@ -1,13 +1,14 @@
 using Grpc.Core;
-using Stratum.Lvm;
-using Stratum.Lvm.Exec;
 using Stratum.Volumes;
 
 namespace Stratum.Csi.Services;
 
 /// <summary>
-/// The one place where engine and LVM failures become gRPC status codes. Services wrap each
-/// handler in <see cref="Guard{T}"/>; anything unrecognised stays INTERNAL (with its message).
+/// The one place where engine failures become gRPC status codes. The engine reports every failure
+/// of its own and of the layers below it (LVM, the command runner, the filesystem tools) as a
+/// <see cref="VolumeException"/>; services wrap each handler in <see cref="Guard{T}"/>, which maps
+/// those and nothing else. Anything else is a bug: it passes through to the call interceptor,
+/// which logs it and answers INTERNAL, never a code that blames the caller.
 /// </summary>
 public static class CsiErrors
 {
@@ -17,24 +18,18 @@ public static class CsiErrors
         {
             return await handler().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not RpcException and not OperationCanceledException && Map(ex) is { } mapped)
+        catch (VolumeException ex)
         {
-            throw mapped;
+            throw Map(ex);
         }
     }
 
-    /// <summary>The status for a failure, or null to let it surface as INTERNAL.</summary>
-    public static RpcException? Map(Exception exception) => exception switch
+    /// <summary>The status for an engine failure.</summary>
+    public static RpcException Map(VolumeException exception)
     {
-        VolumeException v => new RpcException(new Status(Code(v.Error), v.Message, v)),
-        LvmNotFoundException e => new RpcException(new Status(StatusCode.NotFound, e.Message, e)),
-        LvmInsufficientSpaceException e => new RpcException(new Status(StatusCode.ResourceExhausted, e.Message, e)),
-        LvmAlreadyExistsException e => new RpcException(new Status(StatusCode.AlreadyExists, e.Message, e)),
-        LvmInUseException e => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message, e)),
-        LvmLockedException or LvmTimeoutException or CommandTimeoutException => new RpcException(new Status(StatusCode.Unavailable, $"{exception.Message} (transient; retry)", exception)),
-        ArgumentException e => new RpcException(new Status(StatusCode.InvalidArgument, e.Message, e)),
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(exception);
+        return new RpcException(new Status(Code(exception.Error), exception.Message, exception));
+    }
 
     public static StatusCode Code(VolumeError error) => error switch
     {
@@ -45,6 +40,7 @@ public static class CsiErrors
         VolumeError.NoSpace => StatusCode.ResourceExhausted,
         VolumeError.OutOfRange => StatusCode.OutOfRange,
         VolumeError.FailedPrecondition => StatusCode.FailedPrecondition,
+        VolumeError.Unavailable => StatusCode.Unavailable,
         _ => StatusCode.Internal,
     };
 

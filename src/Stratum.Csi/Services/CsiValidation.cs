@@ -24,8 +24,6 @@ public static class CsiValidation
         AccessMode.SingleNodeMultiWriter,
     };
 
-    public static readonly IReadOnlyList<string> FileSystemTypes = ["ext4", "xfs", "btrfs"];
-
     public static string Required(string value, string field)
     {
         if (string.IsNullOrEmpty(value))
@@ -127,9 +125,9 @@ public static class CsiValidation
                 return null;
             case VolumeCapability.AccessTypeOneofCase.Mount:
                 var mount = capability.Mount;
-                if (mount.FsType.Length > 0 && !FileSystemTypes.Contains(mount.FsType))
+                if (mount.FsType.Length > 0 && !FileSystemTypes.TryParse(mount.FsType, out _))
                 {
-                    return $"filesystem '{mount.FsType}' is not supported (ext4, xfs, btrfs)";
+                    return $"filesystem '{mount.FsType}' is not supported ({FileSystemTypes.Names})";
                 }
 
                 if (mount.VolumeMountGroup.Length > 0)

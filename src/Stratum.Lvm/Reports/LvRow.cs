@@ -8,6 +8,13 @@ internal sealed class LvRow
     /// <summary>The <c>-o</c> list that produces these fields.</summary>
     public const string Fields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,segtype,lv_active,stripes,lv_health_status";
 
+    /// <summary>
+    /// The fields that belong to the LV itself: <c>lvm fullreport</c> refuses segment fields in its
+    /// LV subreport ("columns which lead to change of report type"), so it asks for those in its
+    /// segment subreport (<see cref="SegRow"/>: <see cref="SegRow.SegmentFields"/>) and joins them by UUID.
+    /// </summary>
+    public const string LvOnlyFields = "lv_name,vg_name,lv_uuid,lv_size,lv_tags,lv_attr,lv_path,lv_dm_path,lv_kernel_major,lv_kernel_minor,pool_lv,origin,data_percent,metadata_percent,lv_active,lv_health_status";
+
     [JsonPropertyName("lv_name")] public string? LvName { get; set; }
     [JsonPropertyName("vg_name")] public string? VgName { get; set; }
     [JsonPropertyName("lv_uuid")] public string? LvUuid { get; set; }

@@ -30,6 +30,43 @@ internal static class ReportParser
         return result.ToImmutable();
     }
 
+    /// <summary>
+    /// Parses <c>lvm fullreport</c>: per VG its <c>vg</c>, <c>pv</c>, <c>lv</c> and <c>seg</c> rows
+    /// (orphan PVs come in an object of their own). LV rows carry no segment fields there; they
+    /// are taken from the LV's first segment row, matched by UUID.
+    /// </summary>
+    public static LvmReport ParseFullReport(string json, IReadOnlyList<string> command)
+    {
+        var sections = Sections(json, command);
+        var lvs = ImmutableArray.CreateBuilder<LogicalVolume>();
+        foreach (var section in sections)
+        {
+            var firstSegments = new Dictionary<string, SegRow>(StringComparer.Ordinal);
+            foreach (var seg in section.Seg ?? [])
+            {
+                firstSegments.TryAdd(Required(seg.LvUuid, "lv_uuid", command), seg);
+            }
+
+            foreach (var row in section.Lv ?? [])
+            {
+                var uuid = Required(row.LvUuid, "lv_uuid", command);
+                if (!firstSegments.TryGetValue(uuid, out var segment))
+                {
+                    throw Unexpected(command, $"LV {row.VgName}/{row.LvName} has no segment row");
+                }
+
+                row.Segtype = segment.Segtype;
+                row.Stripes = segment.Stripes;
+                lvs.Add(ToLogicalVolume(row, command));
+            }
+        }
+
+        return new LvmReport(
+            [.. sections.SelectMany(s => s.Vg ?? []).Select(r => ToVolumeGroup(r, command))],
+            [.. sections.SelectMany(s => s.Pv ?? []).Select(r => ToPhysicalVolume(r, command))],
+            lvs.ToImmutable());
+    }
+
     public static ImmutableArray<VolumeGroup> ParseVolumeGroups(string json, IReadOnlyList<string> command) =>
         [.. Sections(json, command).SelectMany(s => s.Vg ?? []).Select(r => ToVolumeGroup(r, command))];
 

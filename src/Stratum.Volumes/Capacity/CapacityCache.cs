@@ -2,13 +2,18 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
+using Stratum.Volumes.Metadata;
 
 namespace Stratum.Volumes.Capacity;
 
 /// <summary>
-/// Free space of the managed VGs, kept in memory so GetCapacity never runs an LVM command.
-/// Refreshed after every change Stratum makes, and periodically for changes made by others;
-/// a refresh replaces an immutable snapshot, so readers never see a half-updated view.
+/// Free space of the managed VGs, kept in memory so GetCapacity never runs an LVM command. A
+/// refresh is one report (<see cref="ILvm.ReportAsync"/>: VGs, PVs and Stratum's LVs together, one
+/// <c>lvm fullreport</c>), which also brings the <see cref="VolumeCatalog"/> up to date; an idle
+/// node runs exactly one per refresh period. Stratum's own changes update the figures without a
+/// command: a creation brings the report it reads back anyway (<see cref="Apply"/>), a deletion or
+/// growth adjusts the VG's free bytes by what it freed or took (<see cref="Adjust"/>). A refresh
+/// replaces an immutable snapshot, so readers never see a half-updated view.
 /// </summary>
 public sealed partial class CapacityCache : IAsyncDisposable
 {
@@ -16,17 +21,28 @@ public sealed partial class CapacityCache : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private ImmutableDictionary<string, VolumeGroupSpace> _snapshot = ImmutableDictionary<string, VolumeGroupSpace>.Empty;
     private Task? _loop;
 
     public CapacityCache(ILvm lvm, ILogger<CapacityCache> logger)
+        : this(lvm, null, logger)
+    {
+    }
+
+    /// <param name="catalog">Brought up to date by every refresh (null: capacity only).</param>
+    public CapacityCache(ILvm lvm, VolumeCatalog? catalog, ILogger<CapacityCache> logger)
     {
         _lvm = lvm;
+        Catalog = catalog;
         _logger = logger;
     }
 
-    /// <summary>When the snapshot was last refreshed (UTC), or null before the first refresh.</summary>
+    /// <summary>When the snapshot was last refreshed from LVM (UTC), or null before the first refresh.</summary>
     public DateTimeOffset? RefreshedAt { get; private set; }
+
+    /// <summary>The catalog each refresh updates (set by the engine when it was not given at construction).</summary>
+    internal VolumeCatalog? Catalog { get; set; }
 
     /// <summary>The space of a VG as last seen, or null when it was not present.</summary>
     public VolumeGroupSpace? Find(string volumeGroup) => _snapshot.GetValueOrDefault(volumeGroup);
@@ -35,24 +51,121 @@ public sealed partial class CapacityCache : IAsyncDisposable
     public ClassCapacity CapacityFor(DeviceClass deviceClass) =>
         Find(deviceClass.VolumeGroup)?.CapacityFor(deviceClass) ?? ClassCapacity.None;
 
-    /// <summary>Re-reads every VG and PV (two LVM commands) and swaps the snapshot in.</summary>
+    /// <summary>Re-reads every VG, its PVs and Stratum's LVs (one report) and swaps the snapshot in.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var groups = await _lvm.ListVolumeGroupsAsync(cancellationToken).ConfigureAwait(false);
-            var pvs = await _lvm.ListPhysicalVolumesAsync(null, cancellationToken).ConfigureAwait(false);
-            var byGroup = pvs.Where(p => p.VolumeGroup is not null).ToLookup(p => p.VolumeGroup!, StringComparer.Ordinal);
-            _snapshot = groups.ToImmutableDictionary(
-                g => g.Name,
-                g => new VolumeGroupSpace(g, [.. byGroup[g.Name]]),
-                StringComparer.Ordinal);
-            RefreshedAt = DateTimeOffset.UtcNow;
+            var report = Catalog is { } catalog
+                ? await catalog.RefreshAsync(() => _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken), null).ConfigureAwait(false)
+                : await _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+            Apply(report, null);
         }
         finally
         {
             _refreshGate.Release();
+        }
+    }
+
+    /// <summary>Reads one report of a VG and brings the catalog and these figures up to date with it.</summary>
+    public async Task<LvmReport> RefreshAsync(string volumeGroup, CancellationToken cancellationToken)
+    {
+        Task<LvmReport> Read() => _lvm.ReportAsync(volumeGroup, VolumeMetadata.OwnerTag, cancellationToken);
+        var report = Catalog is { } catalog
+            ? await catalog.RefreshAsync(Read, [volumeGroup]).ConfigureAwait(false)
+            : await Read().ConfigureAwait(false);
+        Apply(report, [volumeGroup]);
+        return report;
+    }
+
+    /// <summary>
+    /// The space of a VG for a decision (creating or growing a volume): from memory, which is exact
+    /// for Stratum's own changes and refreshed periodically for others'; read now (one report) only
+    /// when nothing is known of the VG yet. The one meaning of a missing VG:
+    /// <see cref="VolumeError.NoSpace"/> (nothing can be carved from it on this node, so a
+    /// scheduler tries another).
+    /// </summary>
+    /// <param name="volumeGroup">The VG.</param>
+    /// <param name="whose">What the VG is for, for the message (e.g. "of device class 'fast'").</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async Task<VolumeGroupSpace> SpaceAsync(string volumeGroup, string whose, CancellationToken cancellationToken)
+    {
+        if (Find(volumeGroup) is { } known)
+        {
+            return known;
+        }
+
+        await RefreshAsync(volumeGroup, cancellationToken).ConfigureAwait(false);
+        return Find(volumeGroup)
+            ?? throw new VolumeException(VolumeError.NoSpace, $"volume group {volumeGroup} {whose} does not exist on this node");
+    }
+
+    /// <summary>
+    /// Takes the VGs of a report read for another purpose: those named in <paramref name="volumeGroups"/>
+    /// (every VG when null). A VG named but absent from the report is gone.
+    /// </summary>
+    public void Apply(LvmReport report, IReadOnlyCollection<string>? volumeGroups)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var byGroup = report.PhysicalVolumes.Where(p => p.VolumeGroup is not null).ToLookup(p => p.VolumeGroup!, StringComparer.Ordinal);
+        var fresh = report.VolumeGroups.ToImmutableDictionary(
+            g => g.Name,
+            g => new VolumeGroupSpace(g, [.. byGroup[g.Name]]),
+            StringComparer.Ordinal);
+        lock (_gate)
+        {
+            if (volumeGroups is null)
+            {
+                _snapshot = fresh;
+                RefreshedAt = DateTimeOffset.UtcNow;
+                return;
+            }
+
+            var builder = _snapshot.ToBuilder();
+            foreach (var name in volumeGroups)
+            {
+                if (fresh.TryGetValue(name, out var space))
+                {
+                    builder[name] = space;
+                }
+                else
+                {
+                    builder.Remove(name);
+                }
+            }
+
+            _snapshot = builder.ToImmutable();
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="bytes"/> (negative: takes them) to a VG's free space after a change of
+    /// Stratum's whose report was not read (deleting or growing a volume). The PVs' own figures stay
+    /// as they were until the next refresh: after a deletion that understates what striped and
+    /// raid1 classes can place, never overstates it.
+    /// </summary>
+    public void Adjust(string volumeGroup, long bytes)
+    {
+        lock (_gate)
+        {
+            if (_snapshot.GetValueOrDefault(volumeGroup) is not { } space)
+            {
+                return;
+            }
+
+            var group = space.Group;
+            var extents = group.ExtentSizeBytes > 0 ? bytes / group.ExtentSizeBytes : 0;
+            var adjusted = space with
+            {
+                Group = group with
+                {
+                    FreeBytes = Math.Clamp(group.FreeBytes + bytes, 0, group.SizeBytes),
+                    FreeExtentCount = Math.Clamp(group.FreeExtentCount + extents, 0, group.ExtentCount),
+                },
+                PhysicalVolumes = bytes < 0 ? [.. space.PhysicalVolumes.Select(pv => pv with { FreeBytes = Math.Min(pv.FreeBytes, group.FreeBytes + bytes) })] : space.PhysicalVolumes,
+            };
+            _snapshot = _snapshot.SetItem(volumeGroup, adjusted);
         }
     }
 

@@ -12,6 +12,16 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
 {
     public long ExtentBytes => Group.ExtentSizeBytes;
 
+    public long SizeBytes => Group.SizeBytes;
+
+    public long FreeBytes => Group.FreeBytes;
+
+    public int PhysicalVolumeCount => Group.PhysicalVolumeCount;
+
+    public int LogicalVolumeCount => Group.LogicalVolumeCount;
+
+    public bool HasTag(string tag) => Group.Tags.Contains(tag);
+
     /// <summary>Bytes per allocation unit of the class: one extent per stripe.</summary>
     public long AllocationUnit(LvCreateSettings layout) =>
         layout.Type == LvType.Striped ? ExtentBytes * (layout.Stripes ?? 1) : ExtentBytes;
@@ -29,6 +39,14 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
         // Each raid1 image carries one extra extent of raid metadata.
         LvType.Raid1 => checked(((layout.Mirrors ?? 1) + 1) * (sizeBytes + ExtentBytes)),
         _ => sizeBytes,
+    };
+
+    /// <summary>VG bytes an existing LV occupies: its size; for raid1 each image plus its metadata extent; nothing for a thin volume (its pool holds the space).</summary>
+    public static long Footprint(LogicalVolume lv, long extentBytes) => lv switch
+    {
+        { IsThinVolume: true } => 0,
+        { SegmentType: "raid1" } => checked(Math.Max(lv.Stripes, 2) * (lv.SizeBytes + extentBytes)),
+        _ => lv.SizeBytes,
     };
 
     /// <summary>Capacity of a class on this VG, keeping <paramref name="spareBytes"/> free.</summary>

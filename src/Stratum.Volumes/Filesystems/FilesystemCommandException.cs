@@ -1,4 +1,4 @@
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Volumes.Filesystems;
 

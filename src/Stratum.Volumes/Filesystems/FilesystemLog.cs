@@ -40,4 +40,24 @@ internal static partial class FilesystemLog
     [LoggerMessage(EventId = 3108, EventName = "FilesystemGrown", Level = LogLevel.Information,
         Message = "Grew {FsType} on {Device} (mounted at {MountPoint}) in {DurationMs} ms")]
     public static partial void Grown(ILogger logger, string fsType, string device, string mountPoint, long durationMs);
+
+    [LoggerMessage(EventId = 3109, EventName = "Discarded", Level = LogLevel.Information,
+        Message = "Discarded every block of {Device} in {DurationMs} ms")]
+    public static partial void Discarded(ILogger logger, string device, long durationMs);
+
+    [LoggerMessage(EventId = 3110, EventName = "DiscardUnsupported", Level = LogLevel.Information,
+        Message = "{Device} takes no discards; its blocks were left as they are")]
+    public static partial void DiscardUnsupported(ILogger logger, string device);
+
+    [LoggerMessage(EventId = 3111, EventName = "MappingCreated", Level = LogLevel.Information,
+        Message = "Created the read-only device {Name} over {Backing} ({Sectors} sectors)")]
+    public static partial void MappingCreated(ILogger logger, string name, string backing, long sectors);
+
+    [LoggerMessage(EventId = 3112, EventName = "MappingResized", Level = LogLevel.Information,
+        Message = "Resized the read-only device {Name} to {Sectors} sectors")]
+    public static partial void MappingResized(ILogger logger, string name, long sectors);
+
+    [LoggerMessage(EventId = 3113, EventName = "MappingRemoved", Level = LogLevel.Information,
+        Message = "Removed the device {Name}")]
+    public static partial void MappingRemoved(ILogger logger, string name);
 }

@@ -2,8 +2,8 @@ using Stratum.Config;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Stratum.Lvm.Exec;
-using Stratum.Volumes.Platform;
+using Stratum.Platform.Exec;
+using Stratum.Platform;
 
 namespace Stratum.Volumes.Filesystems;
 
@@ -44,9 +44,16 @@ namespace Stratum.Volumes.Filesystems;
 /// <item><term>grow</term><description><c>resize2fs DEVICE</c> (ext4, online; needs CAP_SYS_RESOURCE),
 ///   <c>xfs_growfs -d MOUNTPOINT</c>, <c>btrfs filesystem resize max MOUNTPOINT</c>.</description></item>
 /// <item><term>size</term><description><c>blockdev --getsize64 DEVICE</c>.</description></item>
+/// <item><term>discard</term><description><c>blkdiscard --step 1G DEVICE</c> (never <c>--force</c>: it refuses a device
+///   that is open, e.g. mounted), only when the device's queue takes discards; one GiB per
+///   request, so its timeout can stop it between requests.</description></item>
+/// <item><term>read-only mapping</term><description><c>dmsetup create --readonly NAME --table "0 SECTORS linear MAJ:MIN 0"</c>;
+///   <c>dmsetup load --readonly</c> and <c>dmsetup resume</c> to resize it; <c>dmsetup remove NAME</c>.</description></item>
 /// </list>
 /// <para>Every path must be absolute, so none can be mistaken for an option. Mount options pass
-/// <see cref="MountOptions.Validate"/>.</para>
+/// <see cref="MountOptions.Validate"/>. Everything that changes the host (mkfs, mount, umount,
+/// grow, blkdiscard, dmsetup) runs as a mutation (<see cref="CommandSpec.Mutates"/>): a caller that
+/// gives up does not cut it off half-way.</para>
 /// </remarks>
 public sealed class LinuxFilesystemOps : IFilesystemOps
 {
@@ -62,6 +69,8 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         ["xfs_growfs"] = "xfsprogs",
         ["mkfs.btrfs"] = "btrfs-progs",
         ["btrfs"] = "btrfs-progs",
+        ["blkdiscard"] = "util-linux",
+        ["dmsetup"] = "dmsetup (with lvm2)",
     };
 
     private readonly ICommandRunner _runner;
@@ -128,7 +137,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         };
 
         var started = Stopwatch.GetTimestamp();
-        await RunCheckedAsync($"Creating {type.ToName()} on {device}", spec with { Timeout = _options.FormatTimeout }, cancellationToken).ConfigureAwait(false);
+        await RunCheckedAsync($"Creating {type.ToName()} on {device}", spec with { Timeout = _options.FormatTimeout, Mutates = true }, cancellationToken).ConfigureAwait(false);
         FilesystemLog.Formatted(_logger, type.ToName(), device, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -146,7 +155,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         }
 
         args.AddRange([device, target]);
-        var spec = new CommandSpec("mount", args) { Timeout = _options.CommandTimeout };
+        var spec = new CommandSpec("mount", args) { Timeout = _options.CommandTimeout, Mutates = true };
         await RunCheckedAsync($"Mounting {device} on {target}", spec, cancellationToken).ConfigureAwait(false);
         FilesystemLog.Mounted(_logger, device, type.ToName(), target, string.Join(',', options));
     }
@@ -158,7 +167,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         RequireAbsolute(target, nameof(target));
         MountOptions.Validate(options, nameof(options));
 
-        var bind = new CommandSpec("mount", "--bind", source, target) { Timeout = _options.CommandTimeout };
+        var bind = new CommandSpec("mount", "--bind", source, target) { Timeout = _options.CommandTimeout, Mutates = true };
         await RunCheckedAsync($"Bind-mounting {source} on {target}", bind, cancellationToken).ConfigureAwait(false);
 
         if (readOnly || options.Count > 0)
@@ -166,7 +175,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
             // The bind mount exists now: finish it or undo it whatever happens to the caller's token,
             // so a cancelled call never leaves a writable mount where a read-only one was asked for.
             string[] remountOptions = ["remount", "bind", .. options, .. readOnly ? (string[])["ro"] : []];
-            var remount = new CommandSpec("mount", "-o", string.Join(',', remountOptions), target) { Timeout = _options.CommandTimeout };
+            var remount = new CommandSpec("mount", "-o", string.Join(',', remountOptions), target) { Timeout = _options.CommandTimeout, Mutates = true };
             try
             {
                 await RunCheckedAsync($"Remounting the bind mount on {target}", remount, CancellationToken.None).ConfigureAwait(false);
@@ -191,7 +200,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     public async Task UnmountAsync(string target, CancellationToken cancellationToken)
     {
         RequireAbsolute(target, nameof(target));
-        var spec = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout };
+        var spec = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout, Mutates = true };
         await RunCheckedAsync($"Unmounting {target}", spec, cancellationToken).ConfigureAwait(false);
         FilesystemLog.Unmounted(_logger, target);
     }
@@ -208,7 +217,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
             FileSystemType.Btrfs => new CommandSpec("btrfs", "filesystem", "resize", "max", mountPoint),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown filesystem type."),
         };
-        spec = spec with { Timeout = _options.GrowTimeout };
+        spec = spec with { Timeout = _options.GrowTimeout, Mutates = true };
 
         var action = $"Growing {type.ToName()} on {device} (mounted at {mountPoint})";
         var started = Stopwatch.GetTimestamp();
@@ -251,6 +260,162 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         return FilesystemStats.Of(path);
     }
 
+    /// <inheritdoc />
+    public async Task<DiscardOutcome> DiscardAsync(string device, CancellationToken cancellationToken)
+    {
+        var node = RequireBlockDevice(device, nameof(device));
+        var limit = ReadSysfs($"dev/block/{node.DeviceMajor}:{node.DeviceMinor}/queue/discard_max_bytes");
+        if (limit is null or "0")
+        {
+            FilesystemLog.DiscardUnsupported(_logger, device);
+            return DiscardOutcome.NotSupported;
+        }
+
+        var spec = new CommandSpec("blkdiscard", "--step", "1G", device) { Timeout = _options.DiscardTimeout, Mutates = true };
+        var started = Stopwatch.GetTimestamp();
+        await RunCheckedAsync($"Discarding the blocks of {device}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.Discarded(_logger, device, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return DiscardOutcome.Discarded;
+    }
+
+    /// <inheritdoc />
+    public async Task CreateReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken)
+    {
+        RequireMappingName(name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sectors);
+        var spec = new CommandSpec("dmsetup", "create", "--readonly", name, "--table", LinearTable(backing, sectors)) { Timeout = _options.CommandTimeout, Mutates = true };
+        await RunCheckedAsync($"Creating the read-only device {name} over {backing}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.MappingCreated(_logger, name, backing.ToString(), sectors);
+    }
+
+    /// <inheritdoc />
+    public async Task ResizeReadOnlyMappingAsync(string name, DeviceNumber backing, long sectors, CancellationToken cancellationToken)
+    {
+        RequireMappingName(name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sectors);
+        var load = new CommandSpec("dmsetup", "load", "--readonly", name, "--table", LinearTable(backing, sectors)) { Timeout = _options.CommandTimeout, Mutates = true };
+        await RunCheckedAsync($"Loading a new size into {name}", load, cancellationToken).ConfigureAwait(false);
+        var resume = new CommandSpec("dmsetup", "resume", name) { Timeout = _options.CommandTimeout, Mutates = true };
+        await RunCheckedAsync($"Resuming {name} with its new size", resume, CancellationToken.None).ConfigureAwait(false);
+        FilesystemLog.MappingResized(_logger, name, sectors);
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveMappingAsync(string name, CancellationToken cancellationToken)
+    {
+        RequireMappingName(name);
+        var spec = new CommandSpec("dmsetup", "remove", name) { Timeout = _options.CommandTimeout, Mutates = true };
+        await RunCheckedAsync($"Removing the device {name}", spec, cancellationToken).ConfigureAwait(false);
+        FilesystemLog.MappingRemoved(_logger, name);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DeviceMapping> FindMappings(string prefix)
+    {
+        var block = Path.Combine(_host.SysfsRoot, "block");
+        if (!Directory.Exists(block))
+        {
+            return [];
+        }
+
+        var found = new List<DeviceMapping>();
+        foreach (var dm in Directory.EnumerateDirectories(block, "dm-*"))
+        {
+            var name = TryRead(Path.Combine(dm, "dm", "name"));
+            if (name is null || !name.StartsWith(prefix, StringComparison.Ordinal) || ParseDevice(TryRead(Path.Combine(dm, "dev"))) is not { } device)
+            {
+                continue;
+            }
+
+            var slaves = Path.Combine(dm, "slaves");
+            var backing = Directory.Exists(slaves)
+                ? Directory.EnumerateFileSystemEntries(slaves).Select(s => ParseDevice(TryRead(Path.Combine(s, "dev")))).OfType<DeviceNumber>().ToList()
+                : [];
+            var sectors = long.TryParse(TryRead(Path.Combine(dm, "size")), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+            found.Add(new DeviceMapping(name, device, sectors, backing));
+        }
+
+        return found;
+    }
+
+    /// <inheritdoc />
+    public string? DeviceMapperName(DeviceNumber device) => ReadSysfs($"dev/block/{device.Major}:{device.Minor}/dm/name");
+
+    /// <inheritdoc />
+    public FileStatus Lstat(string path) => _host.Lstat(path);
+
+    /// <inheritdoc />
+    public FileStatus Stat(string path) => _host.StatFollow(path);
+
+    /// <inheritdoc />
+    public void CreateDirectory(string path)
+    {
+        RequireAbsolute(path, nameof(path));
+        Directory.CreateDirectory(path);
+    }
+
+    /// <inheritdoc />
+    public void CreateFile(string path)
+    {
+        RequireAbsolute(path, nameof(path));
+        using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public bool RemoveIfEmpty(string path)
+    {
+        RequireAbsolute(path, nameof(path));
+        switch (_host.Lstat(path).Kind)
+        {
+            case FileKind.Directory when !Directory.EnumerateFileSystemEntries(path).Any():
+                Directory.Delete(path, recursive: false);
+                return true;
+            case FileKind.Regular when new FileInfo(path).Length == 0:
+                File.Delete(path);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static string LinearTable(DeviceNumber backing, long sectors) =>
+        $"0 {sectors.ToString(CultureInfo.InvariantCulture)} linear {backing} 0";
+
+    private static void RequireMappingName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > 127 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+'))
+        {
+            throw new ArgumentException($"'{name}' is not a device-mapper name Stratum makes", nameof(name));
+        }
+    }
+
+    private string? ReadSysfs(string relative) => TryRead(Path.Combine(_host.SysfsRoot, relative));
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static DeviceNumber? ParseDevice(string? text)
+    {
+        var parts = text?.Split(':');
+        return parts is [var major, var minor]
+            && uint.TryParse(major, NumberStyles.None, CultureInfo.InvariantCulture, out var ma)
+            && uint.TryParse(minor, NumberStyles.None, CultureInfo.InvariantCulture, out var mi)
+            ? new DeviceNumber(ma, mi)
+            : null;
+    }
+
     private void VerifyReadOnly(string target, CommandSpec remount)
     {
         var resolved = _host.RealPath(target);
@@ -271,7 +436,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
 
     private async Task UndoBindAsync(string source, string target, Exception reason)
     {
-        var umount = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout };
+        var umount = new CommandSpec("umount", target) { Timeout = _options.CommandTimeout, Mutates = true };
         try
         {
             await RunCheckedAsync($"Undoing the bind mount on {target}", umount, CancellationToken.None).ConfigureAwait(false);
@@ -326,7 +491,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
             Argv(spec), result.ExitCode, result.StandardError);
     }
 
-    private void RequireBlockDevice(string device, string paramName)
+    private FileStatus RequireBlockDevice(string device, string paramName)
     {
         RequireAbsolute(device, paramName);
         var status = _host.StatFollow(device);
@@ -339,6 +504,8 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         {
             throw new ArgumentException($"{device} is not a block device (it is a {status.Kind}).", paramName);
         }
+
+        return status;
     }
 
     private static void RequireAbsolute(string path, string paramName)
@@ -369,4 +536,9 @@ internal sealed record FilesystemHost(
     Func<string, string> RealPath)
 {
     public static FilesystemHost Native { get; } = new(FileStatus.StatFollow, MountInfo.ReadSelf, Platform.RealPath.Resolve);
+
+    public Func<string, FileStatus> Lstat { get; init; } = FileStatus.Lstat;
+
+    /// <summary>Where sysfs is mounted.</summary>
+    public string SysfsRoot { get; init; } = "/sys";
 }

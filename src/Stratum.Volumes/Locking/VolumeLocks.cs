@@ -18,6 +18,15 @@ public sealed class VolumeLocks
     public Handle? TryAcquire(string key, string operation) =>
         _held.TryAdd(key, operation) ? new Handle(this, key) : null;
 
+    /// <summary>
+    /// Takes the lock for <paramref name="key"/>, or fails with <see cref="VolumeError.Busy"/> (the
+    /// CSI layer answers ABORTED) naming the operation that holds it.
+    /// </summary>
+    public Handle Acquire(string key, string operation) =>
+        TryAcquire(key, operation)
+        ?? throw new VolumeException(VolumeError.Busy,
+            $"{HolderOf(key) ?? "another operation"} is in progress on volume {key}; retry when it has finished");
+
     /// <summary>The operation currently holding <paramref name="key"/>, if any.</summary>
     public string? HolderOf(string key) => _held.TryGetValue(key, out var operation) ? operation : null;
 

@@ -32,7 +32,7 @@ public sealed class NodeCommandProcessTests
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.Equal(0, process.ExitCode);
-            Assert.False(Volumes.Platform.FileStatus.Lstat(socket).Exists);
+            Assert.False(Stratum.Platform.FileStatus.Lstat(socket).Exists);
             var log = await stderr;
             Assert.Contains("Received SIGTERM", log, StringComparison.Ordinal);
             Assert.Contains("Stopped serving CSI", log, StringComparison.Ordinal);

@@ -295,7 +295,7 @@ public sealed class GrpcServerTests
             Assert.Equal(0, owner.ExitCode);
         }
 
-        Assert.Equal(Volumes.Platform.FileKind.Socket, Volumes.Platform.FileStatus.Lstat(path).Kind);
+        Assert.Equal(Stratum.Platform.FileKind.Socket, Stratum.Platform.FileStatus.Lstat(path).Kind);
         var logs = new CapturingLoggerProvider();
         await using var server = new GrpcServer(new GrpcServerOptions { Endpoints = [ServerEndpoint.Parse(path)] }, [ReadyProbe()], logs.CreateFactory());
 
@@ -341,7 +341,7 @@ public sealed class GrpcServerTests
 
         await server.StartAsync();
 
-        Assert.Equal(Volumes.Platform.FileKind.Socket, Volumes.Platform.FileStatus.Lstat(path).Kind);
+        Assert.Equal(Stratum.Platform.FileKind.Socket, Stratum.Platform.FileStatus.Lstat(path).Kind);
     }
 
     [Fact]

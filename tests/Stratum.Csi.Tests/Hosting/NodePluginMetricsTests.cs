@@ -56,6 +56,10 @@ public sealed class NodePluginMetricsTests : IAsyncLifetime
         Assert.Equal(2, Value(afterDelete, "stratum_csi_requests_total{method=\"DeleteVolume\",code=\"OK\"}"));
         Assert.Equal(1, Value(afterDelete, "stratum_csi_request_duration_seconds_count{method=\"CreateVolume\",code=\"OK\"}"));
         Assert.InRange(Value(afterDelete, "stratum_capacity_cache_age_seconds"), 0, 60);
+        Assert.Equal([0, 1, 0], [Value(before, "stratum_volumes{device_class=\"default\"}"), Value(afterCreate, "stratum_volumes{device_class=\"default\"}"), Value(afterDelete, "stratum_volumes{device_class=\"default\"}")]);
+        Assert.Contains("stratum_volumes{device_class=\"default\"} 0", before, StringComparison.Ordinal);
+        Assert.Equal(1, Value(afterDelete, "stratum_config_generation"));
+        Assert.Equal(0, Value(afterDelete, "stratum_config_reload_errors_total"));
     }
 
     [Fact]

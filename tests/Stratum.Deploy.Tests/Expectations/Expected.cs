@@ -80,8 +80,8 @@ public sealed record OverlayExpectation
 
     public IReadOnlyList<string> SnapshotClasses { get; init; } = [];
 
-    /// <summary>Null when the ConfigMap's config.yaml must load; else a text the loader's rejection must contain.</summary>
-    public string? ConfigRejectedWith { get; init; }
+    /// <summary>The device classes of the ConfigMap's config.yaml that must carve thin volumes (every other one is thick).</summary>
+    public IReadOnlyList<string> ThinClasses { get; init; } = [];
 
     public override string ToString() => Directory;
 }

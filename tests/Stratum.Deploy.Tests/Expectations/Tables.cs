@@ -206,9 +206,7 @@ public static class Tables
             Directory = "overlays/thin",
             Workloads = [NodePlugin()],
             StorageClasses = [.. ThickClasses, "stratum-thin"],
-            // Thin classes arrive with the configuration rework (issue 11); until then the
-            // loader rejects the `thin` key. When it accepts it, this fails: set it to null.
-            ConfigRejectedWith = "unknown key 'thin'",
+            ThinClasses = ["thin"],
         },
         new()
         {
@@ -216,7 +214,7 @@ public static class Tables
             Workloads = [NodePlugin(Snapshotter), SnapshotControllerDeployment],
             StorageClasses = [.. ThickClasses, "stratum-thin"],
             SnapshotClasses = ["stratum-snapshot"],
-            ConfigRejectedWith = "unknown key 'thin'",
+            ThinClasses = ["thin"],
         },
     ];
 

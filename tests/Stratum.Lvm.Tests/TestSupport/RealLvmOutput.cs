@@ -111,4 +111,63 @@ internal static class RealLvmOutput
   }
 """;
 
+
+    /// <summary>
+    /// <c>lvm fullreport</c> as <c>LvmCli.ReportAsync(null, owner tag)</c> runs it, on two VGs: vg2
+    /// (no LV of Stratum's) and vg (a linear LV of two segments, raid1, striped, thin; a thin pool
+    /// without the tag). TestData/lvm-2.03.16-probe-4.
+    /// </summary>
+    public const string FullReportOwned = """
+  {
+      "report": [
+          {
+              "vg": [
+                  {"vg_name":"vg2", "vg_uuid":"8ZxNOK-8x3R-uP41-vz05-peEg-2rO3-zV2Uod", "vg_size":"1069547520", "vg_free":"1061158912", "vg_extent_size":"4194304", "vg_extent_count":"255", "vg_free_count":"253", "vg_tags":"", "vg_attr":"wz--n-", "pv_count":"1", "lv_count":"1"}
+              ]
+              ,
+              "pv": [
+                  {"pv_name":"/dev/vdc", "vg_name":"vg2", "pv_uuid":"gIWMq4-vT8I-jt3L-b9e3-Rbp5-oMmd-TqET0n", "pv_size":"1069547520", "pv_free":"1061158912", "pv_attr":"a--", "pv_tags":"", "dev_size":"1073741824"}
+              ]
+              ,
+              "lv": [
+              ]
+              ,
+              "pvseg": [
+              ]
+              ,
+              "seg": [
+              ]
+          }
+          ,
+          {
+              "vg": [
+                  {"vg_name":"vg", "vg_uuid":"ucfCtF-JzeM-ilFQ-LLih-22zF-CtmB-nXESm9", "vg_size":"2139095040", "vg_free":"2067791872", "vg_extent_size":"4194304", "vg_extent_count":"510", "vg_free_count":"493", "vg_tags":"", "vg_attr":"wz--n-", "pv_count":"2", "lv_count":"5"}
+              ]
+              ,
+              "pv": [
+                  {"pv_name":"/dev/vda", "vg_name":"vg", "pv_uuid":"fFCw22-HpZc-wS3C-nuFj-Af4H-8QC8-3fXuX1", "pv_size":"1069547520", "pv_free":"1023410176", "pv_attr":"a--", "pv_tags":"", "dev_size":"1073741824"},
+                  {"pv_name":"/dev/vdb", "vg_name":"vg", "pv_uuid":"Q9OX8w-pcPw-3IDu-FyCJ-udDc-iJHV-puwtib", "pv_size":"1069547520", "pv_free":"1044381696", "pv_attr":"a--", "pv_tags":"", "dev_size":"1073741824"}
+              ]
+              ,
+              "lv": [
+                  {"lv_name":"a", "vg_name":"vg", "lv_uuid":"T8VNii-3kB3-wDMF-7WcO-Pu6z-RgNU-H8H4G1", "lv_size":"12582912", "lv_tags":"stratum/owner=lvm.stratum.dev,stratum/state=creating", "lv_attr":"-wi-a-----", "lv_path":"/dev/vg/a", "lv_dm_path":"/dev/mapper/vg-a", "lv_kernel_major":"253", "lv_kernel_minor":"0", "pool_lv":"", "origin":"", "data_percent":"", "metadata_percent":"", "lv_active":"active", "lv_health_status":""},
+                  {"lv_name":"r", "vg_name":"vg", "lv_uuid":"FBDYih-z6Pa-L1FY-m70H-OHHS-bfBL-qMN1YF", "lv_size":"8388608", "lv_tags":"stratum/owner=lvm.stratum.dev", "lv_attr":"rwi-a-r---", "lv_path":"/dev/vg/r", "lv_dm_path":"/dev/mapper/vg-r", "lv_kernel_major":"253", "lv_kernel_minor":"5", "pool_lv":"", "origin":"", "data_percent":"", "metadata_percent":"", "lv_active":"active", "lv_health_status":""},
+                  {"lv_name":"s", "vg_name":"vg", "lv_uuid":"Vf1eXG-UHCe-mGJt-1unX-5eAO-wmbQ-fssvhd", "lv_size":"8388608", "lv_tags":"stratum/owner=lvm.stratum.dev", "lv_attr":"-wi-a-----", "lv_path":"/dev/vg/s", "lv_dm_path":"/dev/mapper/vg-s", "lv_kernel_major":"253", "lv_kernel_minor":"6", "pool_lv":"", "origin":"", "data_percent":"", "metadata_percent":"", "lv_active":"active", "lv_health_status":""},
+                  {"lv_name":"t", "vg_name":"vg", "lv_uuid":"3dlj9O-beFL-1MOl-cDyK-2fUG-hKpb-9COEeM", "lv_size":"16777216", "lv_tags":"stratum/owner=lvm.stratum.dev", "lv_attr":"Vwi-a-tz--", "lv_path":"/dev/vg/t", "lv_dm_path":"/dev/mapper/vg-t", "lv_kernel_major":"253", "lv_kernel_minor":"11", "pool_lv":"pool", "origin":"", "data_percent":"0.00", "metadata_percent":"", "lv_active":"active", "lv_health_status":""}
+              ]
+              ,
+              "pvseg": [
+              ]
+              ,
+              "seg": [
+                  {"lv_uuid":"3dlj9O-beFL-1MOl-cDyK-2fUG-hKpb-9COEeM", "segtype":"thin", "stripes":"0"},
+                  {"lv_uuid":"FBDYih-z6Pa-L1FY-m70H-OHHS-bfBL-qMN1YF", "segtype":"raid1", "stripes":"2"},
+                  {"lv_uuid":"T8VNii-3kB3-wDMF-7WcO-Pu6z-RgNU-H8H4G1", "segtype":"linear", "stripes":"1"},
+                  {"lv_uuid":"T8VNii-3kB3-wDMF-7WcO-Pu6z-RgNU-H8H4G1", "segtype":"linear", "stripes":"1"},
+                  {"lv_uuid":"Vf1eXG-UHCe-mGJt-1unX-5eAO-wmbQ-fssvhd", "segtype":"striped", "stripes":"2"}
+              ]
+          }
+      ]
+  }
+""";
 }

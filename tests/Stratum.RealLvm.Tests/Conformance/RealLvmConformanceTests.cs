@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.RealLvm.Tests.Harness;
 using Stratum.Testing.Conformance;
 using Xunit.Abstractions;
@@ -8,9 +8,11 @@ using Xunit.Abstractions;
 namespace Stratum.RealLvm.Tests.Conformance;
 
 /// <summary>
-/// The CSI conformance suite on real LVM: the real plugin over <see cref="LvmCli"/>, a VG on four
-/// PVs (testbed disk slices, spread over the disks), real mkfs/mount/grow, and a work directory on
-/// /run (sockets and mount points cannot live on the VM's 9p root).
+/// The CSI conformance suite on real LVM: the published native <c>stratum</c> binary (path in
+/// <c>STRATUM_BINARY</c>, set by tests/real-lvm) run as <c>stratum node</c> with a configuration
+/// file, a VG on four PVs (testbed disk slices, spread over the disks), real mkfs/mount/grow, and
+/// a work directory on /run (sockets and mount points cannot live on the VM's 9p root). The
+/// tests' own LVM calls go through <see cref="LvmCli"/>.
 /// </summary>
 [Collection(RealLvmCollection.Name)]
 public sealed class RealLvmConformanceTests(RealLvmConformanceFixture fixture, ITestOutputHelper output)
@@ -19,6 +21,14 @@ public sealed class RealLvmConformanceTests(RealLvmConformanceFixture fixture, I
 /// <summary>A fresh VG of four 1.5 GiB PVs for the suite, removed with everything on it afterwards.</summary>
 public sealed class RealLvmConformanceFixture : ConformanceFixture
 {
+    /// <summary>The environment variable naming the published binary under test.</summary>
+    public const string BinaryVariable = "STRATUM_BINARY";
+
+    protected override string? PluginBinary { get; } =
+        Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } path && File.Exists(path)
+            ? path
+            : throw new InvalidOperationException($"{BinaryVariable} must name the published stratum binary (tests/real-lvm sets it; scripts/publish builds it)");
+
     protected override async Task<ConformanceBackend> CreateBackendAsync()
     {
         var vg = new ConformanceVolumeGroup();

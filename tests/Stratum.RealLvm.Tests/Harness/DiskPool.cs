@@ -16,7 +16,7 @@ public sealed record DiskSlice(string Name, string Disk, long StartSector, long 
 }
 
 /// <summary>
-/// Hands out slices of the testbed's blank disks, without partitions: each slice is a dm
+/// Hands out slices of the testbed's blank disks (all but <see cref="Testbed.WholeDisks"/>), without partitions: each slice is a dm
 /// linear mapping of a 1 MiB-aligned range. The first MiB of every disk is never handed out,
 /// so a whole disk never looks like a PV itself. Slices of one request go to different disks
 /// where possible (so striped and raid LVs are meaningful). Allocation never blocks: when the
@@ -27,7 +27,7 @@ public sealed class DiskPool
 {
     private const long SectorsPerMiB = 2048;
 
-    private static readonly Lazy<DiskPool> SharedPool = new(() => new DiskPool(Testbed.Disks));
+    private static readonly Lazy<DiskPool> SharedPool = new(() => new DiskPool(Testbed.SliceDisks));
 
     private readonly object _gate = new();
     private readonly Dictionary<string, List<(long Start, long Count)>> _free = [];

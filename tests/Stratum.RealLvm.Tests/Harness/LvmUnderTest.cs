@@ -1,5 +1,5 @@
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Xunit.Abstractions;
 
 namespace Stratum.RealLvm.Tests.Harness;

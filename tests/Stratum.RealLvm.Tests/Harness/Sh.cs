@@ -45,7 +45,7 @@ public static class Sh
 
     /// <summary>Runs a command and returns what it did, whatever its exit code.</summary>
     public static async Task<CommandResult> TryRunAsync(
-        string file, IEnumerable<string> args, TimeSpan? timeout = null)
+        string file, IEnumerable<string> args, TimeSpan? timeout = null, string? input = null)
     {
         var argv = new List<string> { file };
         argv.AddRange(args);
@@ -65,6 +65,10 @@ public static class Sh
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException($"could not start {file}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -86,6 +90,10 @@ public static class Sh
 
     public static Task<CommandResult> TryRunAsync(string file, params string[] args) =>
         TryRunAsync(file, (IEnumerable<string>)args);
+
+    /// <summary>Runs a command with <paramref name="input"/> on its stdin; throws unless it exits 0.</summary>
+    public static async Task<CommandResult> RunWithInputAsync(string input, string file, params string[] args) =>
+        (await TryRunAsync(file, args, input: input)).EnsureSuccess();
 
     /// <summary>Runs a command and throws <see cref="CommandFailedException"/> unless it exits 0.</summary>
     public static async Task<CommandResult> RunAsync(string file, params string[] args) =>

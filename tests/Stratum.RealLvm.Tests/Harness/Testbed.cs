@@ -14,6 +14,19 @@ public static class Testbed
         (Environment.GetEnvironmentVariable("STRATUM_TESTBED_DISKS") ?? "")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>How many disks the disk-management tests take whole (examples/disks.yaml names /dev/vd[a-c]).</summary>
+    public const int WholeDiskCount = 3;
+
+    /// <summary>
+    /// The first <see cref="WholeDiskCount"/> disks, kept whole for the disk-management tests, when the
+    /// testbed has enough disks to leave at least two for slices (5 or more); otherwise none.
+    /// </summary>
+    public static IReadOnlyList<string> WholeDisks { get; } =
+        Disks.Count >= WholeDiskCount + 2 ? [.. Disks.Take(WholeDiskCount)] : [];
+
+    /// <summary>The disks <see cref="DiskPool"/> carves into slices: all but <see cref="WholeDisks"/>.</summary>
+    public static IReadOnlyList<string> SliceDisks { get; } = [.. Disks.Skip(WholeDisks.Count)];
+
     /// <summary>Throws unless this process runs inside the testbed. Cheap after the first call.</summary>
     public static void Require()
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.RealLvm.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -158,7 +158,7 @@ public sealed class LvmCliLockTests(VolumeGroupFixture vg, ITestOutputHelper out
     /// <summary>Runs every <c>lvm &lt;command&gt;</c> with <c>--config &lt;text&gt;</c> added after the command name.</summary>
     private sealed class AddConfigRunner(ICommandRunner inner, string config) : ICommandRunner
     {
-        public Task<Stratum.Lvm.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken) =>
+        public Task<Stratum.Platform.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken) =>
             inner.RunAsync(
                 new CommandSpec(spec.Executable, [spec.Arguments[0], "--config", config, .. spec.Arguments.Skip(1)])
                 {

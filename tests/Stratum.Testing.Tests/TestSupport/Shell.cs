@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Testing.Tests.TestSupport;
 

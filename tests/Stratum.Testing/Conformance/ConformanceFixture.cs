@@ -1,9 +1,10 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Config;
 using Stratum.Csi.V1;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Testing.Conformance;
 
@@ -43,8 +44,8 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <summary>The backend under test.</summary>
     public ConformanceBackend Backend => _backend ?? throw new InvalidOperationException("the fixture is not initialised");
 
-    /// <summary>What the plugin calls LVM through: records every call, holds chosen ones.</summary>
-    public RecordingLvm Lvm { get; private set; } = null!;
+    /// <summary>The plugin's LVM calls: every call in order; holds chosen ones.</summary>
+    public ILvmCallLog Lvm { get; private set; } = null!;
 
     /// <summary>
     /// What the tests themselves call LVM through (to arrange and inspect behind the plugin's
@@ -78,12 +79,21 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <summary>Creates the backend: a fresh VG and a work directory.</summary>
     protected abstract Task<ConformanceBackend> CreateBackendAsync();
 
+    /// <summary>
+    /// The published <c>stratum</c> binary to run as a child process (with a configuration file
+    /// and an <see cref="LvmCommandRecorder"/> between it and lvm), or null to run the plugin
+    /// in-process on <see cref="ConformanceBackend.Lvm"/> (which may be a simulator).
+    /// </summary>
+    protected virtual string? PluginBinary => null;
+
     public async Task InitializeAsync()
     {
         _backend = await CreateBackendAsync();
         try
         {
-            Lvm = new RecordingLvm(_backend.Lvm);
+            Lvm = PluginBinary is null
+                ? (ILvmCallLog)new RecordingLvm(_backend.Lvm)
+                : new LvmCommandRecorder(Path.Combine(_backend.WorkDirectory, "lvm-recorder"));
             TestLvm = new RecordingLvm(_backend.Lvm);
             var runner = new CommandRunner(new CommandRunnerOptions { DefaultTimeout = TimeSpan.FromMinutes(5) }, NullLogger<CommandRunner>.Instance);
             Filesystem = new LinuxFilesystemOps(runner, new LinuxFilesystemOpsOptions(), NullLogger<LinuxFilesystemOps>.Instance);
@@ -110,6 +120,7 @@ public abstract class ConformanceFixture : IAsyncLifetime
         try
         {
             await StopPluginAsync();
+            await DisposeRecorderAsync();
         }
         catch (Exception ex)
         {
@@ -156,8 +167,42 @@ public abstract class ConformanceFixture : IAsyncLifetime
         }
     }
 
-    private async Task StartPluginAsync() =>
-        _plugin = await PluginUnderTest.StartAsync(SocketPath, NodeId, Lvm, Filesystem, Config, Log.CreateFactory());
+    private async Task StartPluginAsync()
+    {
+        if (PluginBinary is not { } binary)
+        {
+            _plugin = await PluginUnderTest.StartAsync(SocketPath, NodeId, (RecordingLvm)Lvm, Filesystem, Config, Log.CreateFactory());
+            return;
+        }
+
+        var configPath = Path.Combine(Backend.WorkDirectory, "config.yaml");
+        await File.WriteAllTextAsync(configPath, ToYaml(Config));
+        _plugin = await PluginUnderTest.StartProcessAsync(binary, SocketPath, NodeId, configPath, ((LvmCommandRecorder)Lvm).BinDirectory, Log);
+    }
+
+    /// <summary>The configuration as the YAML file <c>stratum node --config</c> reads (docs/configuration.md).</summary>
+    internal static string ToYaml(StratumConfig config)
+    {
+        var yaml = new System.Text.StringBuilder();
+        yaml.Append(CultureInfo.InvariantCulture, $"capacityRefreshSeconds: {config.CapacityRefreshSeconds}\n");
+        yaml.Append("deviceClasses:\n");
+        foreach (var c in config.DeviceClasses)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"  - name: {c.Name}\n    volumeGroup: {c.VolumeGroup}\n    default: {(c.IsDefault ? "true" : "false")}\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"    spare: {c.SpareBytes}\n    fsType: {c.FsType.ToName()}\n    lvcreate:\n      type: {c.LvCreate.Type.ToName()}\n");
+            if (c.LvCreate.Stripes is { } stripes)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"      stripes: {stripes}\n");
+            }
+
+            if (c.LvCreate.Mirrors is { } mirrors)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"      mirrors: {mirrors}\n");
+            }
+        }
+
+        return yaml.ToString();
+    }
 
     private async Task StopPluginAsync()
     {
@@ -165,6 +210,14 @@ public abstract class ConformanceFixture : IAsyncLifetime
         {
             _plugin = null;
             await plugin.DisposeAsync();
+        }
+    }
+
+    private async Task DisposeRecorderAsync()
+    {
+        if (Lvm is LvmCommandRecorder recorder)
+        {
+            await recorder.DisposeAsync();
         }
     }
 

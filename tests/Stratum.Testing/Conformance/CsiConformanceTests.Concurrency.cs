@@ -17,7 +17,7 @@ public abstract partial class CsiConformanceTests
         var name = Name("inflight");
         var request = Requests.Create(name, 8 * MiB, Requests.Block());
         var lv = $"{VolumeGroup}/{Stratum.Volumes.Naming.LogicalVolumeNaming.ForCsiName(name)}";
-        var gate = Hold(LvmOperation.CreateVolume, lv);
+        var gate = Hold(LvmOperation.CreateVolumeWithoutReadBack, lv);
         var first = CallAsync<CreateVolumeResponse>(request);
         await gate.Entered.WaitAsync(GateTimeout);
 
@@ -33,7 +33,7 @@ public abstract partial class CsiConformanceTests
     public async Task DeleteVolume_WhileTheVolumeIsBeingDeleted_AbortsEveryOtherOperationOnIt()
     {
         var volume = await CreateVolumeAsync(Name("deleting"), 8 * MiB, Requests.Block());
-        var gate = Hold(LvmOperation.RemoveVolume, LvOf(volume.VolumeId));
+        var gate = Hold(LvmOperation.RemoveVolumeIf, LvOf(volume.VolumeId));
         var first = CallAsync<DeleteVolumeResponse>(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
         await gate.Entered.WaitAsync(GateTimeout);
 

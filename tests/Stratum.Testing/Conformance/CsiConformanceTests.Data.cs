@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 using AccessMode = Stratum.Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
 using Unit = Stratum.Csi.V1.VolumeUsage.Types.Unit;
 

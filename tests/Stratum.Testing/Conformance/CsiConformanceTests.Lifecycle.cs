@@ -64,7 +64,7 @@ public abstract partial class CsiConformanceTests
         await FailsAsync(StatusCode.AlreadyExists, Requests.Create(name, 8 * MiB, Requests.Block()));
 
         Assert.Equal(foreign, await Raw.GetLogicalVolumeAsync(VolumeGroup, foreign.Name, Ct));
-        Assert.DoesNotContain(Lvm.CallsSince(mark), c => c.Operation is LvmOperation.RemoveVolume or LvmOperation.ChangeTags or LvmOperation.ExtendVolume);
+        Assert.DoesNotContain(Lvm.CallsSince(mark), c => c.Operation is LvmOperation.RemoveVolume or LvmOperation.RemoveVolumeIf or LvmOperation.ChangeTags or LvmOperation.ChangeTagsIf or LvmOperation.ExtendVolume);
         Assert.False(VolumeMetadata.IsOwned((await Raw.GetLogicalVolumeAsync(VolumeGroup, foreign.Name, Ct))!));
     }
 

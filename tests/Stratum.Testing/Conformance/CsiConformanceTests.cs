@@ -19,9 +19,10 @@ namespace Stratum.Testing.Conformance;
 /// public sealed class SimulatorConformanceTests(SimulatorConformanceFixture f, ITestOutputHelper o)
 ///     : CsiConformanceTests(f, o), IClassFixture&lt;SimulatorConformanceFixture&gt;;
 /// </code>
-/// Every LVM call of the plugin passes the fixture's <see cref="RecordingLvm"/>, so "nothing
-/// touched", "GetCapacity never calls LVM" and "a concurrent operation is ABORTED" are asserted
-/// identically on both backends. Tests run one after another (one class) and share the plugin;
+/// Every LVM call of the plugin is recorded (<see cref="ILvmCallLog"/>: a <see cref="RecordingLvm"/>
+/// in-process, an <see cref="LvmCommandRecorder"/> between the published binary and lvm), so
+/// "nothing touched", "GetCapacity never calls LVM" and "a concurrent operation is ABORTED" are
+/// asserted identically on both backends. Tests run one after another (one class) and share the plugin;
 /// each works below its own directory, and whatever volume or mount it leaves is removed after it.
 /// </summary>
 public abstract partial class CsiConformanceTests : IAsyncLifetime
@@ -62,7 +63,7 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     protected ITestOutputHelper Output { get; }
 
     /// <summary>The decorator between the plugin and the backend's LVM.</summary>
-    protected RecordingLvm Lvm => Fixture.Lvm;
+    protected ILvmCallLog Lvm => Fixture.Lvm;
 
     /// <summary>The backend's LVM, for the test itself: arranges and inspects behind the plugin's back.</summary>
     protected ILvm Raw => Fixture.TestLvm;
@@ -97,7 +98,7 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
             await Mounts.UnmountAllBelowAsync(TestDirectory);
             var shared = Fixture.SharedVolumes.Values.Select(v => LvOf(v.VolumeId)).ToHashSet(StringComparer.Ordinal);
             var made = Lvm.CallsSince(_firstCall)
-                .Where(c => c.Operation == LvmOperation.CreateVolume)
+                .Where(c => c.Operation is LvmOperation.CreateVolume or LvmOperation.CreateVolumeWithoutReadBack)
                 .Select(c => c.Target)
                 .Concat(_rawLvs)
                 .Distinct(StringComparer.Ordinal)
@@ -357,8 +358,8 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// <summary>The size the kernel gives the block device a device node (e.g. a published target) refers to.</summary>
     protected static long DeviceSize(string path)
     {
-        var node = Stratum.Volumes.Platform.FileStatus.StatFollow(path);
-        Assert.True(node.Kind == Stratum.Volumes.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
+        var node = Stratum.Platform.FileStatus.StatFollow(path);
+        Assert.True(node.Kind == Stratum.Platform.FileKind.BlockDevice, $"{path} is a {node.Kind}, not a block device");
         var sectors = File.ReadAllText($"/sys/dev/block/{node.DeviceMajor}:{node.DeviceMinor}/size").Trim();
         return long.Parse(sectors, System.Globalization.CultureInfo.InvariantCulture) * 512;
     }

@@ -11,12 +11,13 @@ namespace Stratum.Testing.Conformance;
 /// chosen target, in flight until released. A held call has been recorded but has not reached the
 /// backend, so it has changed nothing yet. Thread-safe.
 /// </summary>
-public sealed class RecordingLvm(ILvm inner) : ILvm
+public sealed class RecordingLvm(ILvm inner) : ILvm, ILvmCallLog
 {
     /// <summary>The operations that change LVM state (metadata or device activation).</summary>
     public static readonly IReadOnlySet<LvmOperation> Mutating = new HashSet<LvmOperation>
     {
         LvmOperation.CreateVolume,
+        LvmOperation.CreateVolumeWithoutReadBack,
         LvmOperation.CreateThinPool,
         LvmOperation.CreateThinVolume,
         LvmOperation.CreateThinSnapshot,
@@ -27,6 +28,8 @@ public sealed class RecordingLvm(ILvm inner) : ILvm
         LvmOperation.ActivateVolume,
         LvmOperation.DeactivateVolume,
         LvmOperation.ChangeTags,
+        LvmOperation.ChangeTagsIf,
+        LvmOperation.RemoveVolumeIf,
         LvmOperation.CreatePhysicalVolume,
         LvmOperation.CreateVolumeGroup,
         LvmOperation.ExtendVolumeGroup,
@@ -165,6 +168,22 @@ public sealed class RecordingLvm(ILvm inner) : ILvm
     /// <inheritdoc />
     public Task<ImmutableArray<LogicalVolume>> FindLogicalVolumesByTagAsync(string tag, CancellationToken cancellationToken) =>
         RunAsync(LvmOperation.FindLogicalVolumesByTag, tag, () => Inner.FindLogicalVolumesByTagAsync(tag, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LvmReport> ReportAsync(string? volumeGroup, string? logicalVolumeTag, CancellationToken cancellationToken) =>
+        RunAsync(LvmOperation.Report, volumeGroup ?? string.Empty, () => Inner.ReportAsync(volumeGroup, logicalVolumeTag, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task CreateVolumeWithoutReadBackAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>
+        RunAsync(LvmOperation.CreateVolumeWithoutReadBack, Lv(request.VolumeGroup, request.Name), () => Inner.CreateVolumeWithoutReadBackAsync(request, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+        RunAsync(LvmOperation.ChangeTagsIf, Lv(volumeGroup, name), () => Inner.ChangeTagsIfAsync(volumeGroup, name, condition, add, remove, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken) =>
+        RunAsync(LvmOperation.RemoveVolumeIf, Lv(volumeGroup, name), () => Inner.RemoveVolumeIfAsync(volumeGroup, name, condition, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>

@@ -37,7 +37,8 @@ public sealed class TestOutputLogger : ILoggerProvider
 
     public void Dispose() => Attach(null);
 
-    private void Write(string line)
+    /// <summary>Writes a line as it is (e.g. the log of a plugin process) to the running test's output.</summary>
+    public void Write(string line)
     {
         lock (_gate)
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Testing.Lvm;
 

@@ -21,8 +21,14 @@ public enum LvmOperation
     /// <summary><see cref="Stratum.Lvm.ILvm.FindLogicalVolumesByTagAsync"/>.</summary>
     FindLogicalVolumesByTag,
 
-    /// <summary><see cref="Stratum.Lvm.ILvm.CreateVolumeAsync"/>.</summary>
+    /// <summary><see cref="Stratum.Lvm.ILvm.ReportAsync"/> (one <c>lvm fullreport</c> in LvmCli).</summary>
+    Report,
+
+    /// <summary><see cref="Stratum.Lvm.ILvm.CreateVolumeAsync"/> (lvcreate and a read-back: two commands in LvmCli).</summary>
     CreateVolume,
+
+    /// <summary><see cref="Stratum.Lvm.ILvm.CreateVolumeWithoutReadBackAsync"/> (the lvcreate alone).</summary>
+    CreateVolumeWithoutReadBack,
 
     /// <summary><see cref="Stratum.Lvm.ILvm.CreateThinPoolAsync"/>.</summary>
     CreateThinPool,
@@ -53,6 +59,12 @@ public enum LvmOperation
 
     /// <summary><see cref="Stratum.Lvm.ILvm.ChangeTagsAsync"/>.</summary>
     ChangeTags,
+
+    /// <summary><see cref="Stratum.Lvm.ILvm.ChangeTagsIfAsync"/> (one guarded lvchange).</summary>
+    ChangeTagsIf,
+
+    /// <summary><see cref="Stratum.Lvm.ILvm.RemoveVolumeIfAsync"/> (one guarded lvremove).</summary>
+    RemoveVolumeIf,
 
     /// <summary><see cref="Stratum.Lvm.ILvm.CreatePhysicalVolumeAsync"/>.</summary>
     CreatePhysicalVolume,

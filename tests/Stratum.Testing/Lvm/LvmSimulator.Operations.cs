@@ -66,19 +66,51 @@ public sealed partial class LvmSimulator
         return [.. _vgs.Values.SelectMany(vg => vg.VisibleLvs).Where(lv => lv.Tags.Contains(tag)).Select(lv => ToRecord(lv, mounted))];
     }
 
+    private async Task<LvmReport> ReportCoreAsync(string? volumeGroup, string? logicalVolumeTag, bool instrumented, CancellationToken ct)
+    {
+        Record(LvmOperation.Report, volumeGroup ?? string.Empty, instrumented);
+        if (volumeGroup is not null)
+        {
+            LvmValidation.ValidateVolumeGroupName(volumeGroup, nameof(volumeGroup));
+        }
+
+        if (logicalVolumeTag is not null)
+        {
+            LvmValidation.ValidateTag(logicalVolumeTag, nameof(logicalVolumeTag));
+        }
+
+        using var _ = await BeginAsync(LvmOperation.Report, instrumented, ct).ConfigureAwait(false);
+        var vgs = _vgs.Values.Where(vg => volumeGroup is null || vg.Name == volumeGroup).ToList();
+        var names = vgs.Select(vg => vg.Name).ToHashSet(StringComparer.Ordinal);
+        var mounted = ReadMounted();
+        return new LvmReport(
+            [.. vgs.Select(ToRecord)],
+            [.. _devices.Values
+                .Where(d => d.Pv is not null && (volumeGroup is null || (d.Pv.Vg is { } vg && names.Contains(vg.Name))))
+                .OrderBy(d => d.Path, StringComparer.Ordinal)
+                .Select(d => ToRecord(d.Pv!))],
+            [.. vgs.SelectMany(vg => vg.VisibleLvs)
+                .Where(lv => logicalVolumeTag is null || lv.Tags.Contains(logicalVolumeTag))
+                .Select(lv => ToRecord(lv, mounted))]);
+    }
+
     // ================================================================ core: creation
 
-    private async Task<LogicalVolume> CreateVolumeCoreAsync(CreateVolumeRequest request, bool instrumented, CancellationToken ct)
+    private async Task CreateVolumeWithoutReadBackCoreAsync(CreateVolumeRequest request, bool instrumented, CancellationToken ct) =>
+        await CreateVolumeCoreAsync(request, instrumented, ct, LvmOperation.CreateVolumeWithoutReadBack).ConfigureAwait(false);
+
+    private async Task<LogicalVolume> CreateVolumeCoreAsync(CreateVolumeRequest request, bool instrumented, CancellationToken ct, LvmOperation operation = LvmOperation.CreateVolume)
     {
-        Record(LvmOperation.CreateVolume, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
+        Record(operation, request is null ? string.Empty : $"{request.VolumeGroup}/{request.Name}", instrumented);
         ArgumentNullException.ThrowIfNull(request);
         LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions)));
+        var segmentType = request.Mirrors is not null ? LvmExtraOptions.Raid1 : request.Stripes is > 1 ? LvmExtraOptions.Striped : LvmExtraOptions.Linear;
+        var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, segmentType, nameof(request.ExtraOptions)));
         LvmValidation.ValidateLayout(request);
 
-        using var _ = await BeginAsync(LvmOperation.CreateVolume, instrumented, ct).ConfigureAwait(false);
+        using var _ = await BeginAsync(operation, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvcreate", "--yes", "--wipesignatures", "y", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes), request.VolumeGroup);
         var vg = RequireVg(argv, request.VolumeGroup);
         RequireNameFree(argv, vg, request.Name);
@@ -143,7 +175,7 @@ public sealed partial class LvmSimulator
         LvmValidation.ValidateNewLogicalVolume(request.VolumeGroup, request.Name, nameof(request));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions)));
+        var extra = ExtraOptions.Parse(LvmExtraOptions.Normalize(request.ExtraOptions, LvmExtraOptions.ThinPool, nameof(request.ExtraOptions)));
 
         using var _ = await BeginAsync(LvmOperation.CreateThinPool, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvcreate", "--yes", "--type", "thin-pool", "--zero", "y", "--name", request.Name, "--size", Bytes(request.SizeBytes), request.VolumeGroup);
@@ -191,7 +223,7 @@ public sealed partial class LvmSimulator
         LvmValidation.ValidateLogicalVolumeName(request.Pool, nameof(request.Pool));
         LvmValidation.ValidateSize(request.SizeBytes, nameof(request.SizeBytes));
         LvmValidation.ValidateTags(request.Tags, nameof(request.Tags));
-        LvmExtraOptions.Normalize(request.ExtraOptions, nameof(request.ExtraOptions));
+        LvmExtraOptions.Normalize(request.ExtraOptions, LvmExtraOptions.Thin, nameof(request.ExtraOptions));
 
         using var _ = await BeginAsync(LvmOperation.CreateThinVolume, instrumented, ct).ConfigureAwait(false);
         var argv = SimErrors.Argv("lvcreate", "--yes", "--type", "thin", "--name", request.Name, "--virtualsize", Bytes(request.SizeBytes), "--thinpool", request.Pool, request.VolumeGroup);
@@ -522,6 +554,66 @@ public sealed partial class LvmSimulator
         // Measured: "lvchange --addtag t1 --addtag t2 --deltag t1" leaves t2 only (deletions win).
         var removed = remove.ToHashSet(StringComparer.Ordinal);
         lv.Tags = TagSet.From(lv.Tags.Concat(add).Where(t => !removed.Contains(t)));
+    }
+
+    private async Task<bool> ChangeTagsIfCoreAsync(
+        string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, bool instrumented, CancellationToken ct)
+    {
+        Record(LvmOperation.ChangeTagsIf, $"{volumeGroup}/{name}", instrumented);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        ArgumentNullException.ThrowIfNull(condition);
+        condition.Validate(nameof(condition));
+        LvmValidation.ValidateTags(add, nameof(add));
+        LvmValidation.ValidateTags(remove, nameof(remove));
+        if (add.Count + remove.Count == 0)
+        {
+            throw new LvmValidationException("no tags to add or remove", nameof(add));
+        }
+
+        using var _ = await BeginAsync(LvmOperation.ChangeTagsIf, instrumented, ct).ConfigureAwait(false);
+        var argv = SimErrors.Argv(["lvchange", .. add.SelectMany(t => new[] { "--addtag", t }), .. remove.SelectMany(t => new[] { "--deltag", t }), $"{volumeGroup}/{name}"]);
+        var vg = RequireVg(argv, volumeGroup);
+        var lv = vg.FindVisible(name) ?? throw SimErrors.LogicalVolumeNotFound(argv, volumeGroup, name);
+        if (!condition.IsSatisfiedBy(ToRecord(lv, ReadMounted())))
+        {
+            return false;
+        }
+
+        var removed = remove.ToHashSet(StringComparer.Ordinal);
+        lv.Tags = TagSet.From(lv.Tags.Concat(add).Where(t => !removed.Contains(t)));
+        return true;
+    }
+
+    private async Task<bool> RemoveVolumeIfCoreAsync(string volumeGroup, string name, LvCondition condition, bool instrumented, CancellationToken ct)
+    {
+        Record(LvmOperation.RemoveVolumeIf, $"{volumeGroup}/{name}", instrumented);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        ArgumentNullException.ThrowIfNull(condition);
+        condition.Validate(nameof(condition));
+
+        using var _ = await BeginAsync(LvmOperation.RemoveVolumeIf, instrumented, ct).ConfigureAwait(false);
+        var argv = SimErrors.Argv("lvremove", "--yes", "--select", condition.ToSelection() ?? string.Empty, $"{volumeGroup}/{name}");
+        var vg = RequireVg(argv, volumeGroup);
+        var lv = vg.FindVisible(name) ?? throw SimErrors.LogicalVolumeNotFound(argv, volumeGroup, name);
+        var mounted = ReadMounted();
+        if (!condition.IsSatisfiedBy(ToRecord(lv, mounted)))
+        {
+            return false;
+        }
+
+        // lvremove --yes takes dependents along (only a condition WithoutDependents rules them out).
+        var doomed = lv.CowSnapshots.Concat(lv.ThinVolumes).Append(lv).ToList();
+        foreach (var victim in doomed)
+        {
+            ThrowIfBusy(argv, victim, mounted, countThinUsers: false);
+        }
+
+        foreach (var victim in doomed)
+        {
+            await RemoveLvAsync(victim).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     // ================================================================ core: PVs and VGs

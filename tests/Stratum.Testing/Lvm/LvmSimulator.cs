@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Testing.Lvm;
 
@@ -352,7 +352,23 @@ public sealed partial class LvmSimulator : ILvm, IAsyncDisposable
     public Task<ImmutableArray<LogicalVolume>> FindLogicalVolumesByTagAsync(string tag, CancellationToken cancellationToken) =>
         FindLogicalVolumesByTagCoreAsync(tag, true, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<LvmReport> ReportAsync(string? volumeGroup, string? logicalVolumeTag, CancellationToken cancellationToken) =>
+        ReportCoreAsync(volumeGroup, logicalVolumeTag, true, cancellationToken);
+
     // ================================================================ ILvm: changes
+
+    /// <inheritdoc />
+    public Task CreateVolumeWithoutReadBackAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>
+        CreateVolumeWithoutReadBackCoreAsync(request, true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+        ChangeTagsIfCoreAsync(volumeGroup, name, condition, add, remove, true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken) =>
+        RemoveVolumeIfCoreAsync(volumeGroup, name, condition, true, cancellationToken);
 
     /// <inheritdoc />
     public Task<LogicalVolume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>
@@ -519,6 +535,18 @@ public sealed partial class LvmSimulator : ILvm, IAsyncDisposable
 
         public Task RemoveVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
             sim.RemoveVolumeCoreAsync(volumeGroup, name, false, cancellationToken);
+
+        public Task<LvmReport> ReportAsync(string? volumeGroup, string? logicalVolumeTag, CancellationToken cancellationToken) =>
+            sim.ReportCoreAsync(volumeGroup, logicalVolumeTag, false, cancellationToken);
+
+        public Task CreateVolumeWithoutReadBackAsync(CreateVolumeRequest request, CancellationToken cancellationToken) =>
+            sim.CreateVolumeWithoutReadBackCoreAsync(request, false, cancellationToken);
+
+        public Task<bool> ChangeTagsIfAsync(string volumeGroup, string name, LvCondition condition, IReadOnlyCollection<string> add, IReadOnlyCollection<string> remove, CancellationToken cancellationToken) =>
+            sim.ChangeTagsIfCoreAsync(volumeGroup, name, condition, add, remove, false, cancellationToken);
+
+        public Task<bool> RemoveVolumeIfAsync(string volumeGroup, string name, LvCondition condition, CancellationToken cancellationToken) =>
+            sim.RemoveVolumeIfCoreAsync(volumeGroup, name, condition, false, cancellationToken);
 
         public Task ActivateVolumeGroupAsync(string volumeGroup, CancellationToken cancellationToken) =>
             sim.ActivateVolumeGroupCoreAsync(volumeGroup, false, cancellationToken);

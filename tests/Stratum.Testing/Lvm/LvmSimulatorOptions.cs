@@ -1,5 +1,5 @@
 using System.Numerics;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 
 namespace Stratum.Testing.Lvm;
 

@@ -1,7 +1,7 @@
 using Stratum.Config;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 using Stratum.Volumes.Tests.Filesystems.TestSupport;
 
 namespace Stratum.Volumes.Tests.Filesystems;

@@ -1,8 +1,8 @@
 using Stratum.Config;
 using Microsoft.Extensions.Logging.Abstractions;
-using Stratum.Lvm.Exec;
+using Stratum.Platform.Exec;
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 using Stratum.Volumes.Tests.Filesystems.TestSupport;
 
 namespace Stratum.Volumes.Tests.Filesystems;

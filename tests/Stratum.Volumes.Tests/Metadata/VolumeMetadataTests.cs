@@ -30,8 +30,40 @@ public sealed class VolumeMetadataTests
     {
         var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "default", RequestedBytes = 0 }.ToTags();
 
-        Assert.Equal(4, tags.Count);
+        Assert.Equal(5, tags.Count);
         Assert.Equal(VolumeMetadata.OwnerTag, tags[0]);
+        Assert.Equal(VolumeMetadata.ReadyTag, tags[1]);
+    }
+
+    [Theory]
+    [InlineData(VolumeState.Creating, VolumeMetadata.CreatingTag)]
+    [InlineData(VolumeState.Ready, VolumeMetadata.ReadyTag)]
+    [InlineData(VolumeState.Deleting, VolumeMetadata.DeletingTag)]
+    public void ToTags_State_WrittenAndReadBack(VolumeState state, string tag)
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 1, State = state }.ToTags();
+
+        Assert.Contains(tag, tags);
+        Assert.Equal(state, VolumeMetadata.FromTags(TagSet.From(tags))!.State);
+    }
+
+    [Fact]
+    public void FromTags_NoStateTag_ReadyAsVolumesMadeBeforeTheTagExisted()
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 1 }.ToTags().Where(t => t != VolumeMetadata.ReadyTag);
+
+        Assert.Equal(VolumeState.Ready, VolumeMetadata.FromTags(TagSet.From(tags))!.State);
+    }
+
+    [Theory]
+    [InlineData("stratum/state=finished")]
+    [InlineData(VolumeMetadata.ReadyTag, VolumeMetadata.DeletingTag)]
+    [InlineData(VolumeMetadata.ReadyTag, VolumeMetadata.CreatingTag)]
+    public void FromTags_UnknownOrSeveralStates_NeverReady(params string[] states)
+    {
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 1 }.ToTags().Where(t => t != VolumeMetadata.ReadyTag).Concat(states);
+
+        Assert.NotEqual(VolumeState.Ready, VolumeMetadata.FromTags(TagSet.From(tags))!.State);
     }
 
     [Fact]

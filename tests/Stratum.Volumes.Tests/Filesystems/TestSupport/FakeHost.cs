@@ -1,5 +1,5 @@
 using Stratum.Volumes.Filesystems;
-using Stratum.Volumes.Platform;
+using Stratum.Platform;
 
 namespace Stratum.Volumes.Tests.Filesystems.TestSupport;
 

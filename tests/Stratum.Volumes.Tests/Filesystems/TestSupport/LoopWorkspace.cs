@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using Stratum.Lvm.Exec;
-using Stratum.Volumes.Platform;
+using Stratum.Platform.Exec;
+using Stratum.Platform;
 
 namespace Stratum.Volumes.Tests.Filesystems.TestSupport;
 

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Stratum.Testing.Conformance;
+using Stratum.Testing.Lvm;
+
+namespace Stratum.Testing.Tests.Conformance;
+
+/// <summary>The recording lvm wrapper the real-LVM conformance suite puts between the published binary and lvm.</summary>
+public sealed class LvmCommandRecorderTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine("/tmp", "lcr-" + Guid.NewGuid().ToString("N")[..8]);
+    private LvmCommandRecorder _recorder = null!;
+
+    public Task InitializeAsync()
+    {
+        _recorder = new LvmCommandRecorder(_directory);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _recorder.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public static TheoryData<string, LvmOperation, string> Commands => new()
+    {
+        { "lvcreate --yes --wipesignatures y --zero y --name pvc-1 --size 8388608b --addtag stratum/owner vg1", LvmOperation.CreateVolume, "vg1/pvc-1" },
+        { "lvcreate --yes --name r --size 8388608b --type raid1 --mirrors 1 vg1 /dev/vda /dev/vdb", LvmOperation.CreateVolume, "vg1/r" },
+        { "lvcreate --yes --type thin-pool --zero y --name pool --size 8388608b vg1", LvmOperation.CreateThinPool, "vg1/pool" },
+        { "lvremove --yes vg1/pvc-1", LvmOperation.RemoveVolume, "vg1/pvc-1" },
+        { "lvextend --yes --size 16777216b vg1/pvc-1", LvmOperation.ExtendVolume, "vg1/pvc-1" },
+        { "lvchange --addtag a --deltag b vg1/pvc-1", LvmOperation.ChangeTags, "vg1/pvc-1" },
+        { "lvchange --yes --activate y --ignoreactivationskip vg1/pvc-1", LvmOperation.ActivateVolume, "vg1/pvc-1" },
+        { "lvchange --yes --activate n vg1/pvc-1", LvmOperation.DeactivateVolume, "vg1/pvc-1" },
+        { "vgchange --activate y vg1", LvmOperation.ActivateVolumeGroup, "vg1" },
+        { "lvs --reportformat json --units b --nosuffix -o lv_name,lv_tags @stratum/name=pvc-1", LvmOperation.FindLogicalVolumesByTag, "stratum/name=pvc-1" },
+        { "lvs --reportformat json --units b --nosuffix -o lv_name vg1/pvc-1", LvmOperation.GetLogicalVolume, "vg1/pvc-1" },
+        { "lvs --reportformat json --units b --nosuffix -o lv_name vg1", LvmOperation.ListLogicalVolumes, "vg1" },
+        { "vgs --reportformat json --units b --nosuffix -o vg_name", LvmOperation.ListVolumeGroups, "" },
+        { "vgs --reportformat json --units b --nosuffix -o vg_name vg1", LvmOperation.GetVolumeGroup, "vg1" },
+        { "pvs --reportformat json --units b --nosuffix -o pv_name", LvmOperation.ListPhysicalVolumes, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void ToCall_LvmCliCommand_OperationAndTargetAsRecordingLvm(string command, LvmOperation operation, string target) =>
+        Assert.Equal(new LvmCall(operation, target), LvmCommandRecorder.ToCall(command.Split(' ')));
+
+    [Fact]
+    public void ToCall_UnknownCommand_Throws() =>
+        Assert.Throws<InvalidOperationException>(() => LvmCommandRecorder.ToCall(["lvrename", "vg1/a", "vg1/b"]));
+
+    [Fact]
+    public async Task Wrapper_RunsTheRealLvmAndRecordsIt()
+    {
+        var (code, _) = await RunWrapperAsync("vgs", "--reportformat", "json", "-o", "vg_name");
+
+        Assert.Equal(0, code);
+        Assert.Equal([new LvmCall(LvmOperation.ListVolumeGroups, string.Empty)], _recorder.Calls);
+        Assert.Equal(0, _recorder.MutatingCallCount);
+    }
+
+    [Fact]
+    public async Task Hold_MatchingCommand_ParkedUntilReleasedOthersPass()
+    {
+        var gate = _recorder.Hold(LvmOperation.GetVolumeGroup, "no-such-vg");
+        var held = RunWrapperAsync("vgs", "--reportformat", "json", "-o", "vg_name", "no-such-vg");
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var other = await RunWrapperAsync("vgs", "--reportformat", "json", "-o", "vg_name");
+        await Task.Delay(300);
+
+        Assert.Equal(0, other.Code);
+        Assert.False(held.IsCompleted);
+        gate.Release();
+        Assert.NotEqual(0, (await held.WaitAsync(TimeSpan.FromSeconds(30))).Code); // the real lvm ran: no such VG
+        Assert.Equal(2, _recorder.CallCount);
+    }
+
+    private async Task<(int Code, string Output)> RunWrapperAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(_recorder.BinDirectory, "lvm")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output);
+    }
+}
