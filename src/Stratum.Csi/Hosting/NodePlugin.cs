@@ -62,10 +62,12 @@ public sealed class NodePlugin : IAsyncDisposable
             _metrics.Registry.AddBeforeCollectCallback(new NodeMetricsFeed(Storage, _metrics).Collect);
         }
 
+        Gc = NodeGc.Create(Storage, options.NodeId, dependencies.Cluster, (IStratumMetrics?)_metrics ?? NullStratumMetrics.Instance, loggerFactory, dependencies.GcTime);
+
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
         var controller = new ControllerService(engine, options.NodeId);
         var node = new NodeService(Storage.Node, options.NodeId);
-        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure);
+        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure, Gc);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
@@ -90,6 +92,9 @@ public sealed class NodePlugin : IAsyncDisposable
 
     public VolumeEngine Engine => Storage.Engine;
 
+    /// <summary>The orphan GC (runs once the engine is up, when the configuration and the API allow).</summary>
+    public NodeGc Gc { get; }
+
     public Readiness Readiness { get; } = new();
 
     /// <summary>
@@ -111,6 +116,7 @@ public sealed class NodePlugin : IAsyncDisposable
             {
                 await Storage.StartAsync(cancellationToken).ConfigureAwait(false);
                 Readiness.MarkReady();
+                Gc.Start();
             }
             catch (Exception ex)
             {
@@ -135,6 +141,7 @@ public sealed class NodePlugin : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        await Gc.DisposeAsync().ConfigureAwait(false);
         if (_metricsEndpoint is not null)
         {
             await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);

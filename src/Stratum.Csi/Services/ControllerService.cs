@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Stratum.Csi.V1;
+using Stratum.Kube;
+using Stratum.Kube.NodeLoss;
 using Stratum.Volumes;
 using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
@@ -236,6 +238,14 @@ public sealed class ControllerService : Controller.ControllerBase
                 case DeviceClassParameter:
                     deviceClass = value;
                     break;
+                case StratumNames.NodeLossPolicyParameter:
+                    // Read by stratum controller (what to do with the claim when its node is deleted); checked here so a typo fails at provisioning.
+                    if (NodeLossPolicies.Parse(value) is null)
+                    {
+                        throw CsiErrors.Invalid($"parameter '{key}' must be '{NodeLossPolicies.Keep}' (the default) or '{NodeLossPolicies.Release}', not '{value}'");
+                    }
+
+                    break;
                 case ProvisionerPrefix + "pvc/namespace":
                     pvcNamespace = value;
                     break;
@@ -248,7 +258,7 @@ public sealed class ControllerService : Controller.ControllerBase
                 default:
                     if (!key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
                     {
-                        throw CsiErrors.Invalid($"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}' (and the provisioner's own {ProvisionerPrefix}*)");
+                        throw CsiErrors.Invalid($"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}' and '{StratumNames.NodeLossPolicyParameter}' (and the provisioner's own {ProvisionerPrefix}*)");
                     }
 
                     break;
