@@ -18,7 +18,7 @@ internal sealed partial class ConfigReader
         "the configuration is empty: it must be a mapping with a 'deviceClasses' list (see examples/config.yaml)";
 
     private static readonly string[] RootKeys = ["deviceClasses", "nodes", "capacityRefreshSeconds", "diskRescanSeconds", "gc", "gcGracePeriodSeconds", "gcIntervalSeconds"];
-    private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate", "devices", "thin"];
+    private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate", "devices", "thin", "discardOnDelete"];
     private static readonly string[] LvCreateKeys = ["type", "stripes", "stripeSize", "mirrors", "extraOptions"];
 
     private const int MaxStripes = 128;
@@ -355,6 +355,13 @@ internal sealed partial class ConfigReader
                 case "thin":
                     draft.Thin = ReadThin(keyNode, value, label);
                     draft.ThinMark = keyNode.Start;
+                    break;
+                case "discardOnDelete":
+                    if (ReadBool(value, label, key) is { } discard)
+                    {
+                        draft.DiscardOnDelete = discard;
+                    }
+
                     break;
             }
         }
@@ -717,6 +724,8 @@ internal sealed partial class ConfigReader
         public bool? IsDefault { get; set; }
         public Mark DefaultMark { get; set; }
         public long SpareBytes { get; set; }
+
+        public bool DiscardOnDelete { get; set; } = true;
         public FileSystemType FsType { get; set; } = FileSystemType.Ext4;
         public LvCreateSettings LvCreate { get; set; } = LvCreateSettings.Default;
         public Mark LvCreateMark { get; set; }
@@ -731,6 +740,7 @@ internal sealed partial class ConfigReader
             VolumeGroup = VolumeGroup!,
             IsDefault = IsDefault ?? implicitDefault,
             SpareBytes = SpareBytes,
+            DiscardOnDelete = DiscardOnDelete,
             FsType = FsType,
             LvCreate = LvCreate,
             Devices = Devices,

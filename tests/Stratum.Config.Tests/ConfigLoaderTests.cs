@@ -28,6 +28,17 @@ public sealed class ConfigLoaderTests
         Assert.NotEqual(report, delete);
     }
 
+    [Theory]
+    [InlineData("yes", "discardOnDelete must be true or false")]
+    [InlineData("[true]", "discardOnDelete")]
+    public void LoadFromText_DiscardOnDeleteNotABool_NamesTheKey(string value, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFromText(
+            $"deviceClasses:\n  - name: default\n    volumeGroup: stratum\n    discardOnDelete: {value}\n", Source));
+
+        Assert.Contains(error.Problems, p => p.Message.Contains(expected, StringComparison.Ordinal) && p.Message.Contains("true or false", StringComparison.Ordinal) && p.Line == 4);
+    }
+
     [Fact]
     public void LoadFromText_EveryField_MapsToRecords()
     {
@@ -44,6 +55,7 @@ public sealed class ConfigLoaderTests
                 volumeGroup: stratum
                 spare: 512Mi
                 fsType: btrfs
+                discardOnDelete: false
                 lvcreate:
                   type: striped
                   stripes: 3
@@ -74,6 +86,8 @@ public sealed class ConfigLoaderTests
         Assert.False(fast.IsDefault);
         Assert.Equal(512L << 20, fast.SpareBytes);
         Assert.Equal(FileSystemType.Btrfs, fast.FsType);
+        Assert.False(fast.DiscardOnDelete);
+        Assert.True(first.DiscardOnDelete);
         Assert.Equal(LvType.Striped, fast.LvCreate.Type);
         Assert.Equal(3, fast.LvCreate.Stripes);
         Assert.Equal(64L << 10, fast.LvCreate.StripeSizeBytes);
