@@ -17,7 +17,7 @@ internal sealed partial class ConfigReader
     private const string EmptyFile =
         "the configuration is empty: it must be a mapping with a 'deviceClasses' list (see examples/config.yaml)";
 
-    private static readonly string[] RootKeys = ["deviceClasses", "nodes", "capacityRefreshSeconds", "diskRescanSeconds"];
+    private static readonly string[] RootKeys = ["deviceClasses", "nodes", "capacityRefreshSeconds", "diskRescanSeconds", "gc", "gcGracePeriodSeconds", "gcIntervalSeconds"];
     private static readonly string[] ClassKeys = ["name", "volumeGroup", "default", "spare", "fsType", "lvcreate", "devices", "thin", "discardOnDelete"];
     private static readonly string[] LvCreateKeys = ["type", "stripes", "stripeSize", "mirrors", "extraOptions"];
 
@@ -98,6 +98,9 @@ internal sealed partial class ConfigReader
         List<NodeDraft>? nodes = null;
         var refreshSeconds = StratumConfig.DefaultCapacityRefreshSeconds;
         var rescanSeconds = StratumConfig.DefaultDiskRescanSeconds;
+        var gc = GcMode.Report;
+        var gcGraceSeconds = StratumConfig.DefaultGcGracePeriodSeconds;
+        var gcIntervalSeconds = StratumConfig.DefaultGcIntervalSeconds;
         var seenDeviceClasses = false;
         // With per-node sections, the top-level classes may be empty: nodes not listed then provision nothing.
         var hasNodes = root.Children.Any(entry => entry.Key is YamlScalarNode { Value: "nodes" } && entry.Value is YamlSequenceNode { Children.Count: > 0 });
@@ -123,7 +126,16 @@ internal sealed partial class ConfigReader
                 case "diskRescanSeconds" when !IsNull(value):
                     rescanSeconds = ReadIntInRange(value, key, StratumConfig.MinDiskRescanSeconds, StratumConfig.MaxDiskRescanSeconds) ?? rescanSeconds;
                     break;
-                case "capacityRefreshSeconds" or "diskRescanSeconds":
+                case "gc" when !IsNull(value):
+                    gc = ReadGcMode(value) ?? gc;
+                    break;
+                case "gcGracePeriodSeconds" when !IsNull(value):
+                    gcGraceSeconds = ReadIntInRange(value, key, StratumConfig.MinGcGracePeriodSeconds, StratumConfig.MaxGcGracePeriodSeconds) ?? gcGraceSeconds;
+                    break;
+                case "gcIntervalSeconds" when !IsNull(value):
+                    gcIntervalSeconds = ReadIntInRange(value, key, StratumConfig.MinGcIntervalSeconds, StratumConfig.MaxGcIntervalSeconds) ?? gcIntervalSeconds;
+                    break;
+                case "capacityRefreshSeconds" or "diskRescanSeconds" or "gc" or "gcGracePeriodSeconds" or "gcIntervalSeconds":
                     break;
                 default:
                     UnknownKey(keyNode, key, string.Empty, "at the top level", RootKeys, ClassKeys, "device classes go in a list under 'deviceClasses'");
@@ -148,6 +160,9 @@ internal sealed partial class ConfigReader
             Nodes = [.. (nodes ?? []).Select(n => n.Build(_source, Build(n.Classes)))],
             CapacityRefreshSeconds = refreshSeconds,
             DiskRescanSeconds = rescanSeconds,
+            Gc = gc,
+            GcGracePeriodSeconds = gcGraceSeconds,
+            GcIntervalSeconds = gcIntervalSeconds,
             Source = _source,
         };
     }
@@ -156,6 +171,23 @@ internal sealed partial class ConfigReader
     {
         var implicitDefault = drafts.Count == 1;
         return [.. drafts.Select(d => d.Build(implicitDefault))];
+    }
+
+    private GcMode? ReadGcMode(YamlNode value)
+    {
+        if (ReadString(value, string.Empty, "gc") is not { } name)
+        {
+            return null;
+        }
+
+        if (GcModes.TryParse(name, out var mode))
+        {
+            return mode;
+        }
+
+        var names = GcModes.All.Select(m => m.ToName()).ToList();
+        Report(value.Start, $"gc must be one of {string.Join(", ", names)}, not '{name}'{CaseHint(name, names)}");
+        return null;
     }
 
     private int? ReadIntInRange(YamlNode value, string key, int min, int max)

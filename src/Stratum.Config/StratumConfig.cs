@@ -16,6 +16,14 @@ public sealed record StratumConfig
     public const int MinDiskRescanSeconds = 5;
     public const int MaxDiskRescanSeconds = 86400;
 
+    public const int DefaultGcGracePeriodSeconds = 3600;
+    public const int MinGcGracePeriodSeconds = 60;
+    public const int MaxGcGracePeriodSeconds = 30 * 86400;
+
+    public const int DefaultGcIntervalSeconds = 600;
+    public const int MinGcIntervalSeconds = 10;
+    public const int MaxGcIntervalSeconds = 86400;
+
     /// <summary>
     /// The top-level device classes in file order: those of every node no <see cref="Nodes"/> section
     /// names or selects. Exactly one is the default; empty only when <see cref="Nodes"/> is given
@@ -43,6 +51,23 @@ public sealed record StratumConfig
     public int DiskRescanSeconds { get; init; } = DefaultDiskRescanSeconds;
 
     public TimeSpan DiskRescanInterval => TimeSpan.FromSeconds(DiskRescanSeconds);
+
+    /// <summary>
+    /// What the orphan GC of <c>stratum node</c> does about Stratum's volumes without a
+    /// PersistentVolume: report them (default), delete them too, or nothing. It runs only where the
+    /// node reaches the Kubernetes API.
+    /// </summary>
+    public GcMode Gc { get; init; } = GcMode.Report;
+
+    /// <summary>A volume without a PV is left alone until it is this old, in seconds (60 to 30 days).</summary>
+    public int GcGracePeriodSeconds { get; init; } = DefaultGcGracePeriodSeconds;
+
+    public TimeSpan GcGracePeriod => TimeSpan.FromSeconds(GcGracePeriodSeconds);
+
+    /// <summary>Time between GC passes, in seconds (10-86400).</summary>
+    public int GcIntervalSeconds { get; init; } = DefaultGcIntervalSeconds;
+
+    public TimeSpan GcInterval => TimeSpan.FromSeconds(GcIntervalSeconds);
 
     /// <summary>The file the configuration came from, for messages (not part of equality).</summary>
     public string Source { get; init; } = "(configuration)";
@@ -81,6 +106,9 @@ public sealed record StratumConfig
         other is not null
         && CapacityRefreshSeconds == other.CapacityRefreshSeconds
         && DiskRescanSeconds == other.DiskRescanSeconds
+        && Gc == other.Gc
+        && GcGracePeriodSeconds == other.GcGracePeriodSeconds
+        && GcIntervalSeconds == other.GcIntervalSeconds
         && DeviceClasses.SequenceEqual(other.DeviceClasses)
         && Nodes.SequenceEqual(other.Nodes);
 
@@ -89,6 +117,9 @@ public sealed record StratumConfig
         var hash = new HashCode();
         hash.Add(CapacityRefreshSeconds);
         hash.Add(DiskRescanSeconds);
+        hash.Add(Gc);
+        hash.Add(GcGracePeriodSeconds);
+        hash.Add(GcIntervalSeconds);
         foreach (var deviceClass in DeviceClasses)
         {
             hash.Add(deviceClass);

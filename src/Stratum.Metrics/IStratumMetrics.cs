@@ -25,8 +25,8 @@ public interface IStratumMetrics
     /// <summary>A reload was rejected; the last good configuration stays in force.</summary>
     void ConfigReloadFailed();
 
-    /// <summary>Disk management's latest view: disks claimed into VGs, and disks refused by reason.</summary>
-    void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason);
+    /// <summary>Disk management's latest scan: per managed volume group, the disks in it (claimed now or before) and the disks it refused to claim.</summary>
+    void DisksObserved(IReadOnlyDictionary<string, int> claimedByVolumeGroup, IReadOnlyDictionary<string, int> refusedByVolumeGroup);
 
     /// <summary>An orphan-GC pass ended (<c>completed</c>, <c>skipped_api_unavailable</c>, <c>failed</c>, ...), with what it found.</summary>
     void GcPassCompleted(string result, int orphans, int missingVolumes, DateTimeOffset at);
@@ -86,7 +86,7 @@ public class NullStratumMetrics : IStratumMetrics
     {
     }
 
-    public virtual void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
+    public virtual void DisksObserved(IReadOnlyDictionary<string, int> claimedByVolumeGroup, IReadOnlyDictionary<string, int> refusedByVolumeGroup)
     {
     }
 

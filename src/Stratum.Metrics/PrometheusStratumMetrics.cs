@@ -71,8 +71,8 @@ public sealed class PrometheusStratumMetrics : IStratumMetrics
 
         _configGeneration = f.CreateGauge("stratum_config_generation", "Generation of the configuration in force (1 at start, +1 per applied reload).", Unset);
         _reloadErrors = f.CreateCounter("stratum_config_reload_errors_total", "Configuration reloads rejected (the last good configuration stayed in force).");
-        _disksClaimed = f.CreateGauge("stratum_disks_claimed", "Disks disk management has claimed into volume groups.", Unset);
-        _disksRefused = f.CreateGauge("stratum_disks_refused", "Disks disk management refused to claim, by reason.", "reason");
+        _disksClaimed = f.CreateGauge("stratum_disks_claimed", "Disks matched by a device class's devices patterns that are in its volume group, by volume group.", "vg");
+        _disksRefused = f.CreateGauge("stratum_disks_refused", "Disks matched by a device class's devices patterns that disk management refused to claim (not blank or not safe; the log and stratum status say why), by volume group.", "vg");
 
         _gcRuns = f.CreateCounter("stratum_gc_runs_total", "Orphan-GC passes, by result (completed, skipped_api_unavailable, skipped_volumes_unavailable, failed).", "result");
         _orphans = f.CreateGauge("stratum_gc_orphans", "Volumes of ours without a PersistentVolume, past the grace period, found by the last completed GC pass.", Unset);
@@ -128,12 +128,12 @@ public sealed class PrometheusStratumMetrics : IStratumMetrics
 
     public void ConfigReloadFailed() => _reloadErrors.Inc();
 
-    public void DisksObserved(int claimed, IReadOnlyDictionary<string, int> refusedByReason)
+    public void DisksObserved(IReadOnlyDictionary<string, int> claimedByVolumeGroup, IReadOnlyDictionary<string, int> refusedByVolumeGroup)
     {
         lock (_gate)
         {
-            _disksClaimed.Set(claimed);
-            Replace(_disksRefused, refusedByReason.Select(e => ((string[])[e.Key], (double)e.Value)));
+            Replace(_disksClaimed, claimedByVolumeGroup.Select(e => ((string[])[e.Key], (double)e.Value)));
+            Replace(_disksRefused, refusedByVolumeGroup.Select(e => ((string[])[e.Key], (double)e.Value)));
         }
     }
 

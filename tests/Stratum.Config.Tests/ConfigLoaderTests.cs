@@ -8,6 +8,27 @@ public sealed class ConfigLoaderTests
     private const string Source = "config.yaml";
 
     [Theory]
+    [InlineData("", GcMode.Report, 3600, 600)]
+    [InlineData("gc: off\n", GcMode.Off, 3600, 600)]
+    [InlineData("gc: delete\ngcGracePeriodSeconds: 7200\ngcIntervalSeconds: 60\n", GcMode.Delete, 7200, 60)]
+    [InlineData("gc:\ngcGracePeriodSeconds: ~\n", GcMode.Report, 3600, 600)]
+    public void LoadFromText_GcKeys_ModeGraceAndInterval(string keys, GcMode mode, int graceSeconds, int intervalSeconds)
+    {
+        var config = ConfigLoader.LoadFromText(keys + "deviceClasses: [{name: a, volumeGroup: vg0}]\n", Source);
+
+        Assert.Equal((mode, TimeSpan.FromSeconds(graceSeconds), TimeSpan.FromSeconds(intervalSeconds)), (config.Gc, config.GcGracePeriod, config.GcInterval));
+    }
+
+    [Fact]
+    public void Equals_GcModeDiffers_NotEqual()
+    {
+        var report = ConfigLoader.LoadFromText("gc: report\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", Source);
+        var delete = ConfigLoader.LoadFromText("gc: delete\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", Source);
+
+        Assert.NotEqual(report, delete);
+    }
+
+    [Theory]
     [InlineData("yes", "discardOnDelete must be true or false")]
     [InlineData("[true]", "discardOnDelete")]
     public void LoadFromText_DiscardOnDeleteNotABool_NamesTheKey(string value, string expected)

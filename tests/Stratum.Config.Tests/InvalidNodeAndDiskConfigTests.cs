@@ -137,5 +137,13 @@ public static class InvalidNodeAndDiskConfigTests
         },
         { "top-level classes empty without nodes", "deviceClasses: []\nnodes: []\n", 1, 16, "deviceClasses must list at least one device class" },
         { "diskRescanSeconds too small", "diskRescanSeconds: 1\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 20, "diskRescanSeconds must be between 5 and 86400, not 1" },
+
+        // orphan GC
+        { "gc unknown mode", "gc: remove\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 5, "gc must be one of off, report, delete, not 'remove'" },
+        { "gc mode wrong case", "gc: Delete\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 5, "not 'Delete'; did you mean 'delete'?" },
+        { "gc mode a list", "gc: [delete]\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 5, "gc must be a string" },
+        { "gc grace period too short", "gcGracePeriodSeconds: 5\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 23, "gcGracePeriodSeconds must be between 60 and 2592000, not 5" },
+        { "gc interval too long", "gcIntervalSeconds: 100000\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 20, "gcIntervalSeconds must be between 10 and 86400, not 100000" },
+        { "gc key misspelt", "gcGracePeriodSecond: 600\ndeviceClasses: [{name: a, volumeGroup: vg0}]\n", 1, 1, "unknown key 'gcGracePeriodSecond' at the top level; did you mean 'gcGracePeriodSeconds'?" },
     };
 }

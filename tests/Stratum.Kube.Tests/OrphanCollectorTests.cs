@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using Stratum.Config;
 using Stratum.Kube.Client;
 using Stratum.Kube.Gc;
 using Stratum.Kube.Testing;

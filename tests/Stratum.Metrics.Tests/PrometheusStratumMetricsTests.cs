@@ -32,8 +32,8 @@ public sealed class PrometheusStratumMetricsTests
             "stratum_capacity_cache_age_seconds 42",
             "stratum_config_generation 2",
             "stratum_config_reload_errors_total 1",
-            "stratum_disks_claimed 2",
-            "stratum_disks_refused{reason=\"has_signature\"} 1",
+            "stratum_disks_claimed{vg=\"stratum\"} 2",
+            "stratum_disks_refused{vg=\"stratum\"} 1",
             "stratum_gc_orphans 3",
             "stratum_gc_missing_volumes 1",
             "stratum_gc_orphans_deleted_total 2",
@@ -181,7 +181,7 @@ public sealed class PrometheusStratumMetricsTests
         metrics.VolumesCounted(new Dictionary<string, int> { ["default"] = 3 });
         metrics.ConfigApplied(2);
         metrics.ConfigReloadFailed();
-        metrics.DisksObserved(2, new Dictionary<string, int> { ["has_signature"] = 1 });
+        metrics.DisksObserved(new Dictionary<string, int> { ["stratum"] = 2 }, new Dictionary<string, int> { ["stratum"] = 1 });
         metrics.GcPassCompleted("skipped_api_unavailable", 0, 0, Now);
         metrics.GcPassCompleted("completed", 3, 1, Now);
         metrics.OrphanDeleted();

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Stratum.Config;
+using Stratum.Csi.Hosting;
 using Stratum.Kube.Client;
 using Stratum.Kube.Gc;
 using Stratum.Lvm;
@@ -68,33 +70,5 @@ internal static class GcCommand
     {
         public Task DeleteAsync(NodeVolume volume, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("a dry run deletes nothing");
-    }
-}
-
-/// <summary>
-/// This node's volumes for the GC, from the engine's catalog (LVs with Stratum's owner tag and
-/// readable metadata). In use = the LV's device is open (mounted by a stage or publish, or held).
-/// LVM's creation time is not read yet (the lvs fields lack lv_time), so CreatedAt is unknown.
-/// </summary>
-internal sealed class CatalogVolumeSource(VolumeCatalog catalog) : INodeVolumeSource
-{
-    public async Task<IReadOnlyList<NodeVolume>> ListAsync(CancellationToken cancellationToken)
-    {
-        var volumes = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. volumes.Select(v => new NodeVolume
-        {
-            VolumeId = v.Id.ToString(),
-            VolumeGroup = v.Lv.VolumeGroup,
-            LvName = v.Lv.Name,
-            Owned = true,
-            CsiName = v.Metadata.CsiName,
-            DeviceClass = v.Metadata.DeviceClass,
-            PvName = v.Metadata.PvName,
-            PvcNamespace = v.Metadata.PvcNamespace,
-            PvcName = v.Metadata.PvcName,
-            SizeBytes = v.Lv.SizeBytes,
-            CreatedAt = null,
-            InUse = v.Lv.IsOpen,
-        })];
     }
 }

@@ -41,9 +41,14 @@ internal static class NodeCommand
         var logFormat = OptionValues.Enum("--log-format", "Log line format.", LogFormat.Text);
         var grace = OptionValues.Number("--shutdown-grace-seconds", "After SIGTERM, how long in-flight calls may finish before they are cancelled.", "seconds", 30);
 
+        var metrics = new Option<string?>("--metrics-address")
+        {
+            Description = "Serve Prometheus /metrics here (PORT, :PORT or IP:PORT). Default: off.",
+        };
+
         var command = new Command("node", "Run the Stratum CSI plugin until SIGTERM.")
         {
-            endpoints, nodeId, config, labelsFile, labels, cgroupRoot, logLevel, logFormat, grace,
+            endpoints, nodeId, config, labelsFile, labels, cgroupRoot, logLevel, logFormat, grace, metrics,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -60,6 +65,7 @@ internal static class NodeCommand
                 ShutdownGracePeriod = result.GetValue(grace) is var seconds and >= 0
                     ? TimeSpan.FromSeconds(seconds)
                     : throw new UsageException("--shutdown-grace-seconds cannot be negative"),
+                MetricsEndpoint = ControllerCommand.Address(result.GetValue(metrics), "--metrics-address"),
             };
             return NodeHost.RunAsync(options, cancellationToken);
         });

@@ -85,7 +85,43 @@ internal static class StatusPrinter
             text.AppendLine(CultureInfo.InvariantCulture, $"  problem: {problem}");
         }
 
+        if (status.Gc is { } gc)
+        {
+            Gc(text, gc);
+        }
+
         return text.ToString();
+    }
+
+    private static void Gc(StringBuilder text, GcStatus gc)
+    {
+        text.AppendLine();
+        var settings = $"mode {gc.Mode}, grace period {gc.GracePeriodSeconds}s, every {gc.IntervalSeconds}s";
+        if (gc.Unavailable.Length > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Orphan GC ({settings}): NOT RUNNING: {gc.Unavailable}");
+            return;
+        }
+
+        if (gc.LastPassAt.Length == 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Orphan GC ({settings}): no pass yet");
+            return;
+        }
+
+        var outcome = gc.LastOutcome == "completed"
+            ? $"{gc.VolumesSeen} volumes of ours, {gc.Orphans} orphans, {gc.Deleted} deleted, {gc.Missing.Count} PVs without their volume"
+            : $"nothing decided: {gc.LastOutcome}{(gc.LastError.Length > 0 ? $" ({gc.LastError})" : string.Empty)}";
+        Table(text, "Orphan GC", ["VG/LV", "NAME", "CLASS", "SIZE", "AGE", "VERDICT", "ACTION", "DETAIL"],
+            gc.Findings.Select(f => new[]
+            {
+                $"{f.VolumeGroup}/{f.LogicalVolume}", f.Name, f.DeviceClass, Bytes(f.SizeBytes), $"{f.AgeSeconds}s", f.Verdict, f.Action, f.Detail,
+            }), $"({settings}; last pass {gc.LastPassAt}: {outcome})");
+        foreach (var missing in gc.Missing)
+        {
+            var claim = missing.ClaimName.Length > 0 ? $"claim {missing.ClaimNamespace}/{missing.ClaimName}" : "no claim";
+            text.AppendLine(CultureInfo.InvariantCulture, $"  MISSING VOLUME: PV {missing.PersistentVolume} ({claim}, {Never(missing.Phase)}) records {missing.VolumeHandle}, which is not on this node");
+        }
     }
 
     /// <summary>Binary units with one decimal, e.g. <c>12.0 GiB</c>; plain bytes below 1 KiB.</summary>

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Stratum.Metrics;
 
 namespace Stratum.Csi.Grpc;
 
@@ -20,8 +21,9 @@ internal sealed class CallInterceptor : Interceptor
     private readonly FrozenDictionary<string, Policy> _policies;
     private readonly int _maxSendBytes;
     private readonly ILogger _logger;
+    private readonly IStratumMetrics _metrics;
 
-    public CallInterceptor(IEnumerable<GrpcService> services, int maxSendBytes, ILogger logger)
+    public CallInterceptor(IEnumerable<GrpcService> services, int maxSendBytes, ILogger logger, IStratumMetrics? metrics = null)
     {
         var policies = new Dictionary<string, Policy>(StringComparer.Ordinal);
         foreach (var service in services)
@@ -36,6 +38,7 @@ internal sealed class CallInterceptor : Interceptor
         _policies = policies.ToFrozenDictionary(StringComparer.Ordinal);
         _maxSendBytes = maxSendBytes;
         _logger = logger;
+        _metrics = metrics ?? NullStratumMetrics.Instance;
     }
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -90,6 +93,8 @@ internal sealed class CallInterceptor : Interceptor
 
     private void Log(string method, LogLevel okLevel, StatusCode code, string detail, object? request, long started)
     {
+        // Only methods the plugin serves become label values (a caller cannot invent series).
+        _metrics.RpcCompleted(_policies.ContainsKey(method) ? method[(method.LastIndexOf('/') + 1)..] : "unknown", code.ToWireName(), Stopwatch.GetElapsedTime(started));
         var level = code switch
         {
             StatusCode.OK => okLevel,

@@ -50,7 +50,7 @@ public sealed class GrpcServer : IAsyncDisposable
         collection.AddSingleton(loggerFactory);
         collection.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         collection.AddSingleton(new DiagnosticListener("Microsoft.AspNetCore"));
-        collection.AddSingleton(new CallInterceptor(services, options.MaxSendMessageBytes, _logger));
+        collection.AddSingleton(new CallInterceptor(services, options.MaxSendMessageBytes, _logger, options.Metrics));
         collection.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;

@@ -1,3 +1,5 @@
+using Stratum.Metrics;
+
 namespace Stratum.Csi.Grpc;
 
 public sealed record GrpcServerOptions
@@ -28,4 +30,7 @@ public sealed record GrpcServerOptions
 
     /// <summary>Whether to serve gRPC server reflection (grpc.reflection.v1alpha), so grpcurl can list and call the services.</summary>
     public bool Reflection { get; init; } = true;
+
+    /// <summary>Where every call's method, status code and duration are reported.</summary>
+    public IStratumMetrics Metrics { get; init; } = NullStratumMetrics.Instance;
 }

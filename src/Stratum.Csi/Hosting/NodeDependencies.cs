@@ -1,4 +1,5 @@
 using Stratum.Config;
+using Stratum.Kube.Gc;
 using Stratum.Volumes;
 using Stratum.Volumes.Disks;
 
@@ -16,4 +17,13 @@ public sealed record NodeDependencies : EngineDependencies
 
     /// <summary>What disk management sees of /dev, /sys and the mounts (default: the real ones).</summary>
     public IDiskHost? DiskHost { get; init; }
+
+    /// <summary>
+    /// Where the orphan GC reads PVs and PVCs (tests: the fake API server). Default: the in-cluster
+    /// API when running in a pod, else no GC.
+    /// </summary>
+    public IClusterVolumeReader? Cluster { get; init; }
+
+    /// <summary>The orphan GC's clock (default: the system's).</summary>
+    public TimeProvider? GcTime { get; init; }
 }

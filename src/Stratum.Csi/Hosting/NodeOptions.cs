@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Stratum.Csi.Grpc;
 
@@ -38,4 +39,7 @@ public sealed record NodeOptions
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
     public int MaxMessageBytes { get; init; } = GrpcServerOptions.DefaultMaxMessageBytes;
+
+    /// <summary>Where Prometheus <c>/metrics</c> is served; null (the default): no metrics endpoint.</summary>
+    public IPEndPoint? MetricsEndpoint { get; init; }
 }

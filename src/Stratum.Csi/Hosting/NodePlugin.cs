@@ -3,6 +3,8 @@ using Stratum.Config;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.Services;
 using Stratum.Csi.V1;
+using Stratum.Metrics;
+using Stratum.Platform.Exec;
 using Stratum.Volumes;
 using Stratum.Volumes.Disks;
 
@@ -20,6 +22,9 @@ public sealed class NodePlugin : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly GrpcServer _server;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly PrometheusStratumMetrics? _metrics;
+    private MetricsEndpoint? _metricsEndpoint;
 
     public NodePlugin(NodeOptions options, ILoggerFactory loggerFactory, NodeDependencies? dependencies = null)
     {
@@ -27,6 +32,7 @@ public sealed class NodePlugin : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         dependencies ??= new NodeDependencies();
         _options = options;
+        _loggerFactory = loggerFactory;
 
         // Throws ConfigException for an invalid file or labels: nothing starts.
         var config = ConfigMonitor.Create(
@@ -39,19 +45,36 @@ public sealed class NodePlugin : IAsyncDisposable
             },
             loggerFactory.CreateLogger<ConfigMonitor>());
 
+        if (options.MetricsEndpoint is not null)
+        {
+            // Every subprocess (lvm, mkfs, mount, ...) is timed through the one runner.
+            _metrics = new PrometheusStratumMetrics(PluginInfo.Default.Version);
+            dependencies = dependencies with
+            {
+                Runner = new TimedCommandRunner(dependencies.Runner ?? new CommandRunner(new CommandRunnerOptions(), loggerFactory.CreateLogger<CommandRunner>()), _metrics),
+            };
+        }
+
         Storage = NodeStorage.Create(config, dependencies, dependencies.DiskHost ?? new LinuxDiskHost(), options.NodeId, loggerFactory, cgroupRoot: options.CgroupRoot);
         var engine = Storage.Engine;
+        if (_metrics is not null)
+        {
+            _metrics.Registry.AddBeforeCollectCallback(new NodeMetricsFeed(Storage, _metrics).Collect);
+        }
+
+        Gc = NodeGc.Create(Storage, options.NodeId, dependencies.Cluster, (IStratumMetrics?)_metrics ?? NullStratumMetrics.Instance, loggerFactory, dependencies.GcTime);
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
         var controller = new ControllerService(engine, options.NodeId, Storage.Node);
         var node = new NodeService(Storage.Node, options.NodeId);
-        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure);
+        var status = new StatusService(Storage, PluginInfo.Default, options.NodeId, () => Readiness.IsReady, () => Readiness.Failure, Gc);
         _server = new GrpcServer(
             new GrpcServerOptions
             {
                 Endpoints = options.Endpoints,
                 MaxReceiveMessageBytes = options.MaxMessageBytes,
                 MaxSendMessageBytes = options.MaxMessageBytes,
+                Metrics = (IStratumMetrics?)_metrics ?? NullStratumMetrics.Instance,
             },
             [
                 // Identity answers at once (Probe says whether the engine is up); volume calls wait for it.
@@ -69,6 +92,9 @@ public sealed class NodePlugin : IAsyncDisposable
 
     public VolumeEngine Engine => Storage.Engine;
 
+    /// <summary>The orphan GC (runs once the engine is up, when the configuration and the API allow).</summary>
+    public NodeGc Gc { get; }
+
     public Readiness Readiness { get; } = new();
 
     /// <summary>
@@ -79,12 +105,18 @@ public sealed class NodePlugin : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_metrics is not null && _options.MetricsEndpoint is { } endpoint)
+        {
+            _metricsEndpoint = await MetricsEndpoint.StartAsync(endpoint, _metrics, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
         _ = Task.Run(async () =>
         {
             try
             {
                 await Storage.StartAsync(cancellationToken).ConfigureAwait(false);
                 Readiness.MarkReady();
+                Gc.Start();
             }
             catch (Exception ex)
             {
@@ -103,9 +135,18 @@ public sealed class NodePlugin : IAsyncDisposable
     /// <summary>Stops accepting calls and waits up to the configured grace period for running ones.</summary>
     public Task StopAsync() => _server.StopAsync(_options.ShutdownGracePeriod);
 
+    /// <summary>The metrics endpoint's address once started (null when metrics are off).</summary>
+    public Uri? MetricsAddress => _metricsEndpoint?.Address;
+
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync().ConfigureAwait(false);
+        await Gc.DisposeAsync().ConfigureAwait(false);
+        if (_metricsEndpoint is not null)
+        {
+            await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Storage.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Stratum.Csi.V1;
+using Stratum.Kube;
+using Stratum.Kube.NodeLoss;
 using Stratum.Volumes;
 using Stratum.Volumes.Snapshots;
 using Stratum.Volumes.IoLimits;
@@ -362,6 +364,14 @@ public sealed class ControllerService : Controller.ControllerBase
                     break;
                 case var io when IoLimitSettings.IsParameter(io):
                     break; // read by IoLimitSettings.Parse
+                case StratumNames.NodeLossPolicyParameter:
+                    // Read by stratum controller (what to do with the claim when its node is deleted); checked here so a typo fails at provisioning.
+                    if (NodeLossPolicies.Parse(value) is null)
+                    {
+                        throw CsiErrors.Invalid($"parameter '{key}' must be '{NodeLossPolicies.Keep}' (the default) or '{NodeLossPolicies.Release}', not '{value}'");
+                    }
+
+                    break;
                 case ProvisionerPrefix + "pvc/namespace":
                     pvcNamespace = value;
                     break;
@@ -375,7 +385,7 @@ public sealed class ControllerService : Controller.ControllerBase
                     if (!key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
                     {
                         throw CsiErrors.Invalid(
-                            $"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}', '{EncryptionParameter}', " +
+                            $"unknown parameter '{key}': Stratum's StorageClass parameters are '{DeviceClassParameter}', '{EncryptionParameter}', '{StratumNames.NodeLossPolicyParameter}', " +
                             $"{string.Join(", ", IoLimitSettings.ParameterNames.Select(n => $"'{n}'"))} (and the provisioner's own {ProvisionerPrefix}*)");
                     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Grpc.Core;
 using Stratum.Config;
+using Stratum.Csi.Hosting;
+using Stratum.Kube.Gc;
 using Api = Stratum.Csi.StatusApi;
 using Stratum.Volumes;
 using Stratum.Volumes.Disks;
@@ -13,7 +15,7 @@ namespace Stratum.Csi.Services;
 /// memory only (the configuration snapshot, the capacity cache, the last disk scan, start-up
 /// recovery and the LV inventory), so asking never runs an LVM command.
 /// </summary>
-public sealed class StatusService(NodeStorage storage, PluginInfo plugin, string nodeId, Func<bool> isReady, Func<Exception?> failure)
+public sealed class StatusService(NodeStorage storage, PluginInfo plugin, string nodeId, Func<bool> isReady, Func<Exception?> failure, NodeGc? gc = null)
     : Api.NodeStatus.NodeStatusBase
 {
     /// <summary>Logged at Debug: monitoring may ask often.</summary>
@@ -41,6 +43,7 @@ public sealed class StatusService(NodeStorage storage, PluginInfo plugin, string
             CapacityRefreshedAt = Time(storage.Capacity.RefreshedAt),
             InventoryRefreshedAt = Time(inventory.At),
             DisksScannedAt = Time(disks.At),
+            Gc = gc is null ? null : Gc(gc),
         };
 
         foreach (var deviceClass in classes.All)
@@ -146,6 +149,58 @@ public sealed class StatusService(NodeStorage storage, PluginInfo plugin, string
             LastCheckedAt = Time(storage.Config.LastCheckedAt),
         };
         status.NodeLabels.Add(snapshot.Node.Node.Labels);
+        return status;
+    }
+
+    private static Api.GcStatus Gc(NodeGc gc)
+    {
+        var status = new Api.GcStatus
+        {
+            Mode = gc.Mode.ToName(),
+            Unavailable = gc.Unavailable ?? string.Empty,
+            GracePeriodSeconds = (long)gc.GracePeriod.TotalSeconds,
+            IntervalSeconds = (long)gc.Interval.TotalSeconds,
+        };
+        if (gc.LastReport is not { } report)
+        {
+            return status;
+        }
+
+        status.LastPassAt = Time(report.At);
+        status.LastOutcome = report.Outcome switch
+        {
+            GcOutcome.Completed => "completed",
+            GcOutcome.ApiUnavailable => "api_unavailable",
+            GcOutcome.VolumesUnavailable => "volumes_unavailable",
+            GcOutcome.NodeNotRegistered => "node_not_registered",
+            _ => report.Outcome.ToString(),
+        };
+        status.LastError = report.Error ?? string.Empty;
+        status.VolumesSeen = report.VolumesSeen;
+        status.Orphans = report.OrphanCount;
+        status.Deleted = report.DeletedCount;
+        status.Findings.AddRange(report.Findings.Select(f => new Api.GcFinding
+        {
+            VolumeId = f.Volume.VolumeId,
+            VolumeGroup = f.Volume.VolumeGroup,
+            LogicalVolume = f.Volume.LvName,
+            Name = f.Volume.CsiName ?? string.Empty,
+            DeviceClass = f.Volume.DeviceClass ?? string.Empty,
+            SizeBytes = f.Volume.SizeBytes,
+            AgeSeconds = (long)f.Age.TotalSeconds,
+            InUse = f.Volume.InUse,
+            Verdict = f.Verdict.ToString(),
+            Action = f.Action.ToString(),
+            Detail = f.Detail,
+        }));
+        status.Missing.AddRange(report.Missing.Select(m => new Api.GcMissingVolume
+        {
+            PersistentVolume = m.PersistentVolume.Name,
+            VolumeHandle = m.PersistentVolume.VolumeHandle,
+            ClaimNamespace = m.PersistentVolume.ClaimNamespace ?? string.Empty,
+            ClaimName = m.PersistentVolume.ClaimName ?? string.Empty,
+            Phase = m.PersistentVolume.Phase ?? string.Empty,
+        }));
         return status;
     }
 

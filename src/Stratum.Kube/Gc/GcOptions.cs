@@ -1,19 +1,8 @@
+using Stratum.Config;
+
 namespace Stratum.Kube.Gc;
 
-/// <summary>What the orphan GC may do. The default only reports.</summary>
-public enum GcMode
-{
-    /// <summary>No GC passes at all.</summary>
-    Off,
-
-    /// <summary>Find and report orphans (log, metric, status); delete nothing.</summary>
-    Report,
-
-    /// <summary>Report, and delete orphans that are past the grace period and not in use.</summary>
-    Delete,
-}
-
-/// <summary>Orphan-GC settings (the node's config file: <c>gc: report|delete|off</c>, <c>gcGracePeriod</c>, ...).</summary>
+/// <summary>Orphan-GC settings (from the node's config file: <c>gc</c>, <c>gcGracePeriodSeconds</c>, <c>gcIntervalSeconds</c>).</summary>
 public sealed record GcOptions
 {
     public GcMode Mode { get; init; } = GcMode.Report;
@@ -35,23 +24,4 @@ public sealed record GcOptions
     /// dry run (<c>stratum gc --dry-run</c>), which has no earlier sighting to count from and deletes nothing.
     /// </summary>
     public bool AssumeOldWhenAgeUnknown { get; init; }
-
-    public static bool TryParseMode(string? text, out GcMode mode)
-    {
-        switch (text)
-        {
-            case "off":
-                mode = GcMode.Off;
-                return true;
-            case "report":
-                mode = GcMode.Report;
-                return true;
-            case "delete":
-                mode = GcMode.Delete;
-                return true;
-            default:
-                mode = GcMode.Report;
-                return false;
-        }
-    }
 }

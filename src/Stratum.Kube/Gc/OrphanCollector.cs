@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Stratum.Config;
 using Stratum.Kube.Client;
 using Stratum.Metrics;
 
@@ -19,7 +20,7 @@ public sealed class OrphanCollector
     private readonly IVolumeRemover _remover;
     private readonly IClusterVolumeReader _cluster;
     private readonly string _nodeId;
-    private readonly GcOptions _options;
+    private readonly Func<GcOptions> _options;
     private readonly IStratumMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -33,6 +34,20 @@ public sealed class OrphanCollector
         IClusterVolumeReader cluster,
         string nodeId,
         GcOptions options,
+        IStratumMetrics metrics,
+        ILogger logger,
+        TimeProvider? time = null)
+        : this(volumes, remover, cluster, nodeId, () => options, metrics, logger, time)
+    {
+    }
+
+    /// <summary>With settings read afresh for every pass (the node's hot-reloaded configuration).</summary>
+    public OrphanCollector(
+        INodeVolumeSource volumes,
+        IVolumeRemover remover,
+        IClusterVolumeReader cluster,
+        string nodeId,
+        Func<GcOptions> options,
         IStratumMetrics metrics,
         ILogger logger,
         TimeProvider? time = null)
@@ -50,27 +65,29 @@ public sealed class OrphanCollector
     /// <summary>The last pass's report (for <c>stratum status</c>), or null before the first.</summary>
     public GcReport? LastReport { get; private set; }
 
-    /// <summary>Runs passes every <see cref="GcOptions.Interval"/> until cancelled (nothing at all in <see cref="GcMode.Off"/>).</summary>
+    /// <summary>
+    /// Runs a pass every <see cref="GcOptions.Interval"/> (the first one interval after the call)
+    /// until cancelled, with the settings of the moment (in <see cref="GcMode.Off"/> a pass is
+    /// skipped and nothing is read).
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (_options.Mode == GcMode.Off)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(_options.Interval, _time);
-        do
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await RunOnceAsync(_options.Mode, cancellationToken).ConfigureAwait(false);
+                // The first pass comes one interval after start: a provisioner retrying after the restart gets its PV in first.
+                await Task.Delay(_options().Interval, _time, cancellationToken).ConfigureAwait(false);
+                if (_options().Mode is var mode and not GcMode.Off)
+                {
+                    await RunOnceAsync(mode, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
         }
-        while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -149,7 +166,7 @@ public sealed class OrphanCollector
                 {
                     action = GcAction.WouldDelete;
                 }
-                else if (deletions >= _options.MaxDeletionsPerPass)
+                else if (deletions >= _options().MaxDeletionsPerPass)
                 {
                     action = GcAction.DeferredByLimit;
                 }
@@ -191,7 +208,8 @@ public sealed class OrphanCollector
     {
         var bornAt = volume.CreatedAt ?? _firstSeen.GetOrAdd(volume.VolumeId, now);
         age = now - bornAt;
-        var oldEnough = age >= _options.GracePeriod || (volume.CreatedAt is null && _options.AssumeOldWhenAgeUnknown);
+        var options = _options();
+        var oldEnough = age >= options.GracePeriod || (volume.CreatedAt is null && options.AssumeOldWhenAgeUnknown);
 
         if (cluster.PersistentVolumes.FirstOrDefault(pv => pv.VolumeHandle == volume.VolumeId) is { } pv)
         {
@@ -210,7 +228,7 @@ public sealed class OrphanCollector
 
         if (!oldEnough)
         {
-            return (GcVerdict.TooYoung, $"no PV; within the grace period ({GcReport.Age(_options.GracePeriod)})");
+            return (GcVerdict.TooYoung, $"no PV; within the grace period ({GcReport.Age(options.GracePeriod)})");
         }
 
         if (volume.InUse)
@@ -276,15 +294,4 @@ public sealed class OrphanCollector
         _ => "failed",
     };
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 }

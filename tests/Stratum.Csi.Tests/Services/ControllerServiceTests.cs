@@ -68,6 +68,39 @@ public sealed class ControllerServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => _f.Controller.CreateVolume(Create("pvc-1", deviceClass: "gold"), new FakeCallContext())));
     }
 
+    [Theory]
+    [InlineData("keep", null)]
+    [InlineData("release", null)]
+    [InlineData("", null)]
+    [InlineData("Release", StatusCode.InvalidArgument)]
+    [InlineData("delete", StatusCode.InvalidArgument)]
+    public async Task CreateVolume_NodeLossPolicyParameter_KnownValuesAcceptedOthersInvalid(string value, StatusCode? expected)
+    {
+        var request = Create("pvc-1");
+        request.Parameters["nodeLossPolicy"] = value;
+
+        if (expected is { } code)
+        {
+            Assert.Equal(code, await CodeOf(() => _f.Controller.CreateVolume(request, new FakeCallContext())));
+        }
+        else
+        {
+            Assert.Equal(64 * MiB, (await _f.Controller.CreateVolume(request, new FakeCallContext())).Volume.CapacityBytes);
+        }
+    }
+
+    [Fact]
+    public async Task CreateVolume_UnknownParameter_InvalidArgumentNamingTheKnownOnes()
+    {
+        var request = Create("pvc-1");
+        request.Parameters["nodelosspolicy"] = "keep";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _f.Controller.CreateVolume(request, new FakeCallContext()));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("'nodeLossPolicy'", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CreateVolume_LvmLockHeldElsewhere_Unavailable()
     {

@@ -40,6 +40,38 @@ public static class Tables
         Readiness = true,
         Privileged = true,
         SocketFlag = null,
+        // The orphan GC: read-only lists, fresh each pass (deploy/base/rbac-node-gc.yaml).
+        ClusterRoleName = "stratum-node-gc",
+        ClusterPermissions =
+        [
+            new("", "nodes", "list"),
+            new("", "persistentvolumes", "list"),
+            new("", "persistentvolumeclaims", "list"),
+        ],
+    };
+
+    public static ContainerExpectation Controller { get; } = new()
+    {
+        Name = "controller",
+        Repository = "stratum",
+        RequiredArgs = ["controller", "--extender-address=:8099", "--metrics-address=:9809"],
+        DownwardEnv = new Dictionary<string, string> { ["POD_NAME"] = "metadata.name", ["POD_NAMESPACE"] = "metadata.namespace" },
+        ClusterRoleName = "stratum-controller",
+        ClusterPermissions =
+        [
+            new("", "nodes", ReadWatch),
+            new("", "persistentvolumes", "get", "list", "watch", "patch", "delete"),
+            new("", "persistentvolumeclaims", "get", "list", "watch", "delete"),
+            new("", "pods", "list", "delete"),
+            new("", "events", "create", "patch"),
+            new("storage.k8s.io", "storageclasses", ReadWatch),
+            new("storage.k8s.io", "csistoragecapacities", ReadWatch),
+        ],
+        RoleName = "stratum-controller-lease",
+        NamespacePermissions = [new("coordination.k8s.io", "leases", "get", "create", "update")],
+        Health = new Health("/healthz", "--extender-address"),
+        Readiness = true,
+        SocketFlag = null,
     };
 
     public static ContainerExpectation Provisioner { get; } = new()
@@ -195,6 +227,9 @@ public static class Tables
     private static readonly WorkloadExpectation SnapshotControllerDeployment =
         new("Deployment", "kube-system", "snapshot-controller", "snapshot-controller", "system-cluster-critical", [SnapshotController]);
 
+    private static readonly WorkloadExpectation ControllerDeployment =
+        new("Deployment", Namespace, "stratum-controller", "stratum-controller", "system-cluster-critical", [Controller]);
+
     private static readonly string[] ThickClasses = ["stratum-ext4", "stratum-xfs", "stratum-block"];
 
     public static IReadOnlyList<OverlayExpectation> Overlays { get; } =
@@ -214,6 +249,13 @@ public static class Tables
             Workloads = [NodePlugin(Snapshotter), SnapshotControllerDeployment],
             StorageClasses = [.. ThickClasses, "stratum-thin"],
             SnapshotClasses = ["stratum-snapshot"],
+            ThinClasses = ["thin"],
+        },
+        new()
+        {
+            Directory = "overlays/full",
+            Workloads = [NodePlugin(), ControllerDeployment],
+            StorageClasses = [.. ThickClasses, "stratum-thin"],
             ThinClasses = ["thin"],
         },
     ];

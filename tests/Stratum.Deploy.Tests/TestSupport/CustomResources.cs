@@ -27,6 +27,36 @@ public sealed class V1VolumeSnapshotClass : IKubernetesObject<V1ObjectMeta>
     public IDictionary<string, string>? Parameters { get; set; }
 }
 
+/// <summary>monitoring.coreos.com/v1 ServiceMonitor (a CRD of the prometheus-operator).</summary>
+public sealed class V1ServiceMonitor : IKubernetesObject<V1ObjectMeta>
+{
+    public const string ApiGroupVersion = "monitoring.coreos.com/v1";
+
+    public string ApiVersion { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    public ServiceMonitorSpec Spec { get; set; } = new();
+}
+
+public sealed class ServiceMonitorSpec
+{
+    public V1LabelSelector Selector { get; set; } = new();
+
+    public IList<ServiceMonitorEndpoint> Endpoints { get; set; } = [];
+}
+
+public sealed class ServiceMonitorEndpoint
+{
+    public string Port { get; set; } = "";
+
+    public string? Path { get; set; }
+
+    public string? Interval { get; set; }
+}
+
 /// <summary>kubescheduler.config.k8s.io/v1 KubeSchedulerConfiguration, as far as deploy/scheduler uses it.</summary>
 public sealed class KubeSchedulerConfiguration
 {

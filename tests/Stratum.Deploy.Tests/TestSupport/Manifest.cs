@@ -13,6 +13,7 @@ internal sealed class Manifest
     private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
     {
         [$"{V1VolumeSnapshotClass.ApiGroupVersion}/VolumeSnapshotClass"] = typeof(V1VolumeSnapshotClass),
+        [$"{V1ServiceMonitor.ApiGroupVersion}/ServiceMonitor"] = typeof(V1ServiceMonitor),
     };
 
     private Manifest(string source, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects)

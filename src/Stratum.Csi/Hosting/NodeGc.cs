@@ -1,0 +1,162 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using Stratum.Config;
+using Stratum.Kube.Client;
+using Stratum.Kube.Gc;
+using Stratum.Metrics;
+using Stratum.Volumes;
+
+namespace Stratum.Csi.Hosting;
+
+/// <summary>
+/// The orphan GC inside <c>stratum node</c>: an <see cref="OrphanCollector"/> over this node's
+/// engine, with the configuration's <c>gc</c>, <c>gcGracePeriodSeconds</c> and
+/// <c>gcIntervalSeconds</c> read afresh for every pass (hot reload applies). It needs the
+/// Kubernetes API (in-cluster service-account credentials); without one it says so once and never
+/// runs, and a pass while the API is unreachable decides nothing.
+/// </summary>
+public sealed partial class NodeGc : IAsyncDisposable
+{
+    private readonly NodeStorage _storage;
+    private readonly OrphanCollector? _collector;
+    private readonly KubeConnection? _connection;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    private NodeGc(NodeStorage storage, OrphanCollector? collector, KubeConnection? connection, string? unavailable)
+    {
+        _storage = storage;
+        _collector = collector;
+        _connection = connection;
+        Unavailable = unavailable;
+    }
+
+    /// <summary>Why no pass can run (no Kubernetes API configured), or null when passes run as the mode says.</summary>
+    public string? Unavailable { get; }
+
+    /// <summary>The configuration's mode now.</summary>
+    public GcMode Mode => _storage.Config.Current.Config.Gc;
+
+    public TimeSpan GracePeriod => _storage.Config.Current.Config.GcGracePeriod;
+
+    public TimeSpan Interval => _storage.Config.Current.Config.GcInterval;
+
+    /// <summary>The last pass, or null before the first (or when the GC cannot run).</summary>
+    public GcReport? LastReport => _collector?.LastReport;
+
+    /// <summary>
+    /// Builds the GC over <paramref name="cluster"/> when given (tests: the fake API server), else over
+    /// the in-cluster API when the process runs in a pod, else a GC that never runs.
+    /// </summary>
+    public static NodeGc Create(NodeStorage storage, string nodeId, IClusterVolumeReader? cluster, IStratumMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var logger = loggers.CreateLogger<NodeGc>();
+        KubeConnection? connection = null;
+        if (cluster is null)
+        {
+            if (!KubernetesClientConfiguration.IsInCluster())
+            {
+                const string reason = "no in-cluster Kubernetes API (not running in a pod with a service account)";
+                NoApi(logger, reason);
+                return new NodeGc(storage, null, null, reason);
+            }
+
+            try
+            {
+                connection = KubeConnection.Create();
+                cluster = new KubeClusterVolumeReader(connection);
+            }
+            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+            {
+                var reason = "the in-cluster Kubernetes configuration could not be read: " + e.Message;
+                NoApi(logger, reason);
+                return new NodeGc(storage, null, null, reason);
+            }
+        }
+
+        var collector = new OrphanCollector(
+            new CatalogVolumeSource(storage.Engine.Catalog),
+            new EngineVolumeRemover(storage.Engine),
+            cluster,
+            nodeId,
+            () => Options(storage.Config.Current.Config),
+            metrics,
+            loggers.CreateLogger<OrphanCollector>(),
+            time);
+        return new NodeGc(storage, collector, connection, null);
+    }
+
+    /// <summary>The GC settings of a configuration.</summary>
+    public static GcOptions Options(StratumConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new GcOptions { Mode = config.Gc, GracePeriod = config.GcGracePeriod, Interval = config.GcInterval };
+    }
+
+    /// <summary>Starts the periodic passes (call once the engine is up); nothing when the GC cannot run.</summary>
+    public void Start()
+    {
+        if (_collector is { } collector && _loop is null)
+        {
+            _loop = Task.Run(() => collector.RunAsync(_stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>One pass now, in <paramref name="mode"/>; null when the GC cannot run.</summary>
+    public async Task<GcReport?> RunOnceAsync(GcMode mode, CancellationToken cancellationToken) =>
+        _collector is null ? null : await _collector.RunOnceAsync(mode, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _connection?.Dispose();
+    }
+
+    [LoggerMessage(EventId = 4200, EventName = "NodeGcNoApi", Level = LogLevel.Information,
+        Message = "Orphan GC is off: {Reason}; stratum status shows why")]
+    private static partial void NoApi(ILogger logger, string reason);
+}
+
+/// <summary>
+/// This node's volumes for the GC, from the engine's catalog (LVs with Stratum's owner tag and
+/// readable metadata). In use = the LV's device is open (mounted by a stage or publish, or held).
+/// LVM's creation time is not read (the lvs fields lack lv_time), so CreatedAt is unknown and the
+/// GC counts the grace period from when it first saw the volume.
+/// </summary>
+public sealed class CatalogVolumeSource(VolumeCatalog catalog) : INodeVolumeSource
+{
+    public async Task<IReadOnlyList<NodeVolume>> ListAsync(CancellationToken cancellationToken)
+    {
+        var volumes = await catalog.ListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. volumes.Select(v => new NodeVolume
+        {
+            VolumeId = v.Id.ToString(),
+            VolumeGroup = v.Lv.VolumeGroup,
+            LvName = v.Lv.Name,
+            Owned = true,
+            CsiName = v.Metadata.CsiName,
+            DeviceClass = v.Metadata.DeviceClass,
+            PvName = v.Metadata.PvName,
+            PvcNamespace = v.Metadata.PvcNamespace,
+            PvcName = v.Metadata.PvcName,
+            SizeBytes = v.Lv.SizeBytes,
+            CreatedAt = null,
+            InUse = v.Lv.IsOpen,
+        })];
+    }
+}
+
+/// <summary>Deletes an orphan the way DeleteVolume does: per-volume lock, owner and UUID checks, gone is success.</summary>
+internal sealed class EngineVolumeRemover(VolumeEngine engine) : IVolumeRemover
+{
+    public Task DeleteAsync(NodeVolume volume, CancellationToken cancellationToken) =>
+        engine.DeleteAsync(volume.VolumeId, cancellationToken);
+}
