@@ -280,6 +280,17 @@ internal static class VmBenchmark
 
         public IReadOnlyList<string> Commands { get; }
 
-        public Task<double> RunAsync() => Bare.TimeAsync(["bash", _path]);
+        /// <summary>Runs the script (timed), then checks it left no LV behind, as the plugin's lifecycle does not.</summary>
+        public async Task<double> RunAsync()
+        {
+            var ms = await Bare.TimeAsync(["bash", _path]);
+            var left = (await Bare.RunAsync(["lvm", "lvs", "--noheadings", "-o", "lv_name", Vg])).Trim();
+            if (left.Length > 0)
+            {
+                throw new InvalidOperationException($"{_path} left LVs behind ({left}): the replayed commands do not undo what they made");
+            }
+
+            return ms;
+        }
     }
 }
