@@ -75,7 +75,7 @@ internal static class VmBenchmark
             await Task.Delay(TimeSpan.FromSeconds(IdlePeriods * IdleRefreshSeconds));
             var idle = (double)(recorder.CallCount - mark) / IdlePeriods;
             report.Add(new Metric("lvm processes per refresh period, idle node", idle, "", 1,
-                $"{recorder.CallCount - mark} in {IdlePeriods} periods of {IdleRefreshSeconds} s: {Names(mark)}", []));
+                $"{recorder.CallCount - mark} in {IdlePeriods} periods of {IdleRefreshSeconds} s (a window of N periods holds N or N+1 refreshes): {Names(mark)}", []));
         }
     }
 
@@ -268,10 +268,11 @@ internal static class VmBenchmark
         {
             Commands = [.. commands.Select(c => c.Line)];
             var script = new StringBuilder("#!/bin/bash\n# The commands stratum ran for one " + fs + " volume's lifecycle, in order.\nexport LC_ALL=C\n");
-            script.Append(CultureInfo.InvariantCulture, $"mkdir -p {Work}/stage-{fs} {Work}/pods\n");
+            script.Append(CultureInfo.InvariantCulture, $"mkdir -p {Work}/stage-{fs} {Work}/pods/target-{fs}\n");
+            script.Append("run() { local want=$1; shift; \"$@\" >/dev/null 2>&1; local rc=$?; [[ $rc == \"$want\" ]] || { echo \"exit $rc (the plugin saw $want): $*\" >&2; exit 1; }; }\n");
             foreach (var (line, exit) in commands)
             {
-                script.Append(exit == 0 ? $"{line} >/dev/null 2>&1 || exit 1\n" : $"{line} >/dev/null 2>&1; [[ $? == {exit} ]] || exit 1\n");
+                script.Append(CultureInfo.InvariantCulture, $"run {exit} {line}\n");
             }
 
             _path = Path.Combine(Work, $"lifecycle-{fs}.sh");
