@@ -216,30 +216,7 @@ internal static class LvmBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    /// <summary>What any careful caller does: argv, LC_ALL=C, stdin closed, both pipes read to the end.</summary>
-    private static async Task BareAsync(string[] argv)
-    {
-        var start = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in argv.Skip(1))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["LC_ALL"] = "C";
-        start.Environment["LANG"] = "C";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await Task.WhenAll(stdout, stderr);
-    }
+    private static Task BareAsync(string[] argv) => Bare.RunAsync(argv, expectedExit: null);
 
     private static string LvmVersion()
     {

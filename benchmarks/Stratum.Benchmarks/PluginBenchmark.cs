@@ -1,159 +1,133 @@
 using System.Diagnostics;
-using System.Globalization;
-using Grpc.Core;
-using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 
 namespace Stratum.Benchmarks;
 
 /// <summary>
-/// Measures a real <c>stratum node</c> process: time from spawn to the first answered Probe,
-/// Probe round-trip latency over the Unix socket (p50/p99, one warm connection), and RSS.
+/// The published <c>stratum node</c> as kubelet and the sidecars meet it, in interleaved rounds
+/// (each round starts a fresh process per variant; figures are medians over rounds): spawn to
+/// socket and to first Probe answered, idle RSS, Probe round-trip latency over one warm
+/// connection (p50/p99), RSS after those calls, and the wall time of a one-shot
+/// <c>stratum csi probe</c> (what an exec probe or an operator pays).
 /// </summary>
 internal static class PluginBenchmark
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Probes whose latency is not counted: both ends warm up.</summary>
+    private const int WarmUpCalls = 1000;
+
+    /// <summary>One way to run the binary: a name and the environment it gets (GC knobs, for comparisons).</summary>
+    public sealed record Variant(string Name, IReadOnlyDictionary<string, string> Environment);
+
+    public static async Task RunAsync(Report report, string stratum, int rounds, int calls, int oneShots, IReadOnlyList<Variant> variants)
     {
-        var stratum = Arg(args, "--stratum") ?? throw new ArgumentException("--stratum PATH is required");
-        var calls = int.Parse(Arg(args, "--calls") ?? "20000", CultureInfo.InvariantCulture);
-        var runs = int.Parse(Arg(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
-        Console.WriteLine($"stratum binary: {stratum}");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-
-        var starts = new List<double>();
-        for (var i = 0; i < runs; i++)
+        var samples = variants.ToDictionary(v => v.Name, _ => new Samples());
+        for (var round = 1; round <= rounds; round++)
         {
-            await using var plugin = await Plugin.StartAsync(stratum);
-            starts.Add(plugin.StartToServing.TotalMilliseconds);
-            if (i < runs - 1)
+            Console.Error.WriteLine($"plugin: round {round} of {rounds}");
+            foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
             {
-                continue;
+                await MeasureAsync(stratum, variant, calls, oneShots, samples[variant.Name]);
             }
-
-            await Task.Delay(2000);
-            var idleRss = plugin.RssKiB();
-            var latencies = await ProbeLatencyAsync(plugin.Client, calls);
-            await Task.Delay(2000);
-            var afterRss = plugin.RssKiB();
-
-            latencies.Sort();
-            Console.WriteLine($"start-to-serving (spawn to first Probe answered), {runs} runs: median {Stats.Median(starts):0} ms, min {starts.Min():0} ms, max {starts.Max():0} ms   (goal <= 300 ms)");
-            Console.WriteLine($"idle RSS after start: {idleRss / 1024.0:0.0} MB   (goal <= 40 MB)");
-            Console.WriteLine($"Probe round trip over {calls} sequential calls: p50 {Stats.Percentile(latencies, 50):0.000} ms, p90 {Stats.Percentile(latencies, 90):0.000} ms, p99 {Stats.Percentile(latencies, 99):0.000} ms, max {latencies[^1]:0.000} ms   (goals p50 <= 0.3 ms, p99 <= 1 ms)");
-            Console.WriteLine($"idle RSS after the calls: {afterRss / 1024.0:0.0} MB");
         }
 
-        return 0;
+        foreach (var variant in variants)
+        {
+            var s = samples[variant.Name];
+            var suffix = variants.Count > 1 ? $" [{variant.Name}]" : "";
+            var how = $"median of {rounds} rounds";
+            report.AddMedian("start to socket" + suffix, s.ToSocket, "ms", 100, $"spawn to socket file; {how}");
+            report.AddMedian("start to first Probe answered" + suffix, s.ToServing, "ms", null, how);
+            report.AddMedian("idle RSS" + suffix, s.IdleRss, "MiB", 22, $"1 s after the first Probe; {how}");
+            report.AddMedian("Probe p50" + suffix, s.P50, "ms", 0.3, $"{calls - WarmUpCalls} timed of {calls} sequential calls, one connection; {how}");
+            report.AddMedian("Probe p99" + suffix, s.P99, "ms", 1, $"same calls; {how}");
+            report.AddMedian($"RSS after {calls} Probes" + suffix, s.LoadedRss, "MiB", 30, $"1 s after the last call; {how}");
+            if (oneShots > 0)
+            {
+                report.AddMedian("one-shot `stratum csi probe`" + suffix, s.OneShot, "ms", 50, $"spawn to exit, median of {oneShots} per round; {how}");
+            }
+        }
     }
 
-    private static async Task<List<double>> ProbeLatencyAsync(CsiClient client, int calls)
+    private static async Task MeasureAsync(string stratum, Variant variant, int calls, int oneShots, Samples s)
     {
-        var request = new ProbeRequest();
-        for (var i = 0; i < 2000; i++)
+        await using var plugin = await StratumProcess.StartAsync(stratum, environment: variant.Environment);
+        s.ToSocket.Add(plugin.StartToSocketMs);
+        s.ToServing.Add(plugin.StartToServingMs);
+        await Task.Delay(1000);
+        s.IdleRss.Add(plugin.RssMiB());
+
+        if (oneShots > 0)
         {
-            await client.Identity.ProbeAsync(request); // warm up both ends
+            var times = new List<double>();
+            for (var i = 0; i < oneShots; i++)
+            {
+                times.Add(await OneShotProbeAsync(stratum, plugin.Socket, variant.Environment));
+            }
+
+            s.OneShot.Add(Stats.Median(times));
         }
 
-        var samples = new List<double>(calls);
+        var request = new ProbeRequest();
+        var latencies = new List<double>(calls);
         for (var i = 0; i < calls; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            await client.Identity.ProbeAsync(request);
-            samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await plugin.Client.Identity.ProbeAsync(request);
+            if (i >= WarmUpCalls)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
 
-        return samples;
+        latencies.Sort();
+        s.P50.Add(Stats.Percentile(latencies, 50));
+        s.P99.Add(Stats.Percentile(latencies, 99));
+        await Task.Delay(1000);
+        s.LoadedRss.Add(plugin.RssMiB());
     }
 
-    private static string? Arg(string[] args, string name)
+    /// <summary>Spawn to exit of <c>stratum csi probe</c>; it must succeed.</summary>
+    private static async Task<double> OneShotProbeAsync(string stratum, string socket, IReadOnlyDictionary<string, string> environment)
     {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var start = new ProcessStartInfo(stratum) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "csi", "probe", "--endpoint", "unix://" + socket })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"stratum csi probe exited with {process.ExitCode}: {await stdout}{await stderr}");
+        }
+
+        return elapsed;
     }
 
-    private sealed class Plugin : IAsyncDisposable
+    private sealed class Samples
     {
-        private readonly Process _process;
-        private readonly string _directory;
+        public List<double> ToSocket { get; } = [];
 
-        private Plugin(Process process, string directory, CsiClient client, TimeSpan startToServing)
-        {
-            _process = process;
-            _directory = directory;
-            Client = client;
-            StartToServing = startToServing;
-        }
+        public List<double> ToServing { get; } = [];
 
-        public CsiClient Client { get; }
+        public List<double> IdleRss { get; } = [];
 
-        public TimeSpan StartToServing { get; }
+        public List<double> P50 { get; } = [];
 
-        public static async Task<Plugin> StartAsync(string stratum)
-        {
-            var directory = Path.Combine("/tmp", "stratum-bench-" + Guid.NewGuid().ToString("N")[..8]);
-            var socket = Path.Combine(directory, "csi.sock");
-            var start = new ProcessStartInfo(stratum) { RedirectStandardError = true };
-            foreach (var arg in new[] { "node", "--endpoint", "unix://" + socket, "--node-id", "bench", "--log-level", "Warning" })
-            {
-                start.ArgumentList.Add(arg);
-            }
+        public List<double> P99 { get; } = [];
 
-            var client = new CsiClient(ServerEndpoint.Parse(socket));
-            await client.Identity.ProbeAsync(new ProbeRequest()).ResponseAsync.ContinueWith(_ => { }, TaskScheduler.Default); // warm the client's own code first
-            var started = Stopwatch.GetTimestamp();
-            var process = Process.Start(start)!;
-            _ = process.StandardError.ReadToEndAsync();
-            while (true)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"stratum exited with {process.ExitCode}");
-                }
+        public List<double> LoadedRss { get; } = [];
 
-                if (File.Exists(socket) || Directory.Exists(directory))
-                {
-                    try
-                    {
-                        await client.Identity.ProbeAsync(new ProbeRequest(), deadline: DateTime.UtcNow + TimeSpan.FromSeconds(5)).ResponseAsync;
-                        break;
-                    }
-                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
-                    {
-                    }
-                }
-
-                await Task.Delay(1);
-            }
-
-            return new Plugin(process, directory, client, Stopwatch.GetElapsedTime(started));
-        }
-
-        public long RssKiB()
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                }
-            }
-
-            return -1;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        public List<double> OneShot { get; } = [];
     }
 }

@@ -18,6 +18,9 @@ namespace Stratum.RealLvm.Tests.Runner;
 ///   --filter TEXT  run only tests whose Namespace.Class.Method contains TEXT (repeatable)
 ///   --list         list the tests and exit
 /// exit status: 0 when tests ran and none failed, 1 otherwise, 2 for a bad command line.
+/// A test still running after 5, 10, ... minutes is named again. Before the closing line it
+/// prints the wall time of each test class (its fixtures' set-up and
+/// clean-up included), slowest first: where the suite's time goes.
 /// </summary>
 public static class InProcessRunner
 {
@@ -45,7 +48,7 @@ public static class InProcessRunner
         var name = assembly.GetName().Name;
         Console.WriteLine($"{name}: runner up {(DateTime.Now - started).TotalSeconds:0.0} s after the process started");
 
-        var reporter = new Reporter();
+        using var reporter = new Reporter();
         using var framework = new XunitTestFramework(reporter);
         var options = new Options();
 
@@ -81,6 +84,7 @@ public static class InProcessRunner
             reporter.Finished.WaitOne();
         }
 
+        reporter.PrintClassTimes();
         Console.WriteLine(
             $"{name}: {reporter.Passed} passed, {reporter.Failed + reporter.Errors} failed, {reporter.Skipped} skipped");
         if (reporter.Errors > 0)
@@ -131,9 +135,16 @@ public static class InProcessRunner
     }
 
     /// <summary>Prints results as they arrive (from several threads when tests run in parallel).</summary>
-    private sealed class Reporter : LongLivedMarshalByRefObject, IMessageSink
+    private sealed class Reporter : LongLivedMarshalByRefObject, IMessageSink, IDisposable
     {
+        /// <summary>How often a test that is still running is named (the testbed stops a VM that prints nothing for 15 min).</summary>
+        private static readonly TimeSpan StillRunningEvery = TimeSpan.FromMinutes(5);
+
         private readonly object _console = new();
+        private readonly Dictionary<string, Stopwatch> _running = [];
+        private readonly Timer _stillRunning;
+        private readonly Dictionary<string, Stopwatch> _classClocks = [];
+        private readonly List<(string Class, TimeSpan Wall, int Tests, decimal TestSeconds)> _classTimes = [];
 
         public int Passed { get; private set; }
 
@@ -143,15 +154,25 @@ public static class InProcessRunner
 
         public int Errors { get; private set; }
 
+        public Reporter() => _stillRunning = new Timer(_ => PrintStillRunning(), null, StillRunningEvery, StillRunningEvery);
+
         public ManualResetEvent Finished { get; } = new(false);
+
+        public void Dispose() => _stillRunning.Dispose();
 
         public bool OnMessage(IMessageSinkMessage message)
         {
             lock (_console)
             {
+                if (message is ITestFinished done)
+                {
+                    _running.Remove(done.Test.DisplayName);
+                }
+
                 switch (message)
                 {
                     case ITestStarting starting:
+                        _running[starting.Test.DisplayName] = Stopwatch.StartNew();
                         Console.WriteLine($"[ RUN  ] {starting.Test.DisplayName}");
                         break;
                     case ITestOutput output:
@@ -180,12 +201,47 @@ public static class InProcessRunner
                     case IDiagnosticMessage diagnostic:
                         Console.Error.WriteLine($"[xunit] {diagnostic.Message}");
                         break;
+                    case ITestClassStarting starting:
+                        _classClocks[starting.TestClass.Class.Name] = Stopwatch.StartNew();
+                        break;
+                    case ITestClassFinished finished when _classClocks.Remove(finished.TestClass.Class.Name, out var clock):
+                        _classTimes.Add((finished.TestClass.Class.Name, clock.Elapsed, finished.TestsRun, finished.ExecutionTime));
+                        break;
                     case ITestAssemblyFinished:
                         Finished.Set();
                         break;
                 }
             }
             return true;
+        }
+
+        /// <summary>A slow test says it is still running: progress for the reader and for the testbed's idle limit.</summary>
+        private void PrintStillRunning()
+        {
+            lock (_console)
+            {
+                foreach (var (name, clock) in _running)
+                {
+                    Console.WriteLine($"[ .... ] {name} still running after {clock.Elapsed.TotalMinutes:0} min");
+                }
+            }
+        }
+
+        /// <summary>Each test class's wall time (fixtures included) and its tests' own time, slowest first.</summary>
+        public void PrintClassTimes()
+        {
+            if (_classTimes.Count == 0)
+            {
+                return;
+            }
+
+            Console.WriteLine("time per test class (wall, fixtures included; then the tests' own time):");
+            foreach (var (name, wall, tests, testSeconds) in _classTimes.OrderByDescending(c => c.Wall))
+            {
+                Console.WriteLine($"  {wall.TotalSeconds,7:0.0} s  {testSeconds,7:0.0} s  {tests,4} tests  {name}");
+            }
+
+            Console.WriteLine($"  {TimeSpan.FromTicks(_classTimes.Sum(c => c.Wall.Ticks)).TotalSeconds,7:0.0} s in all");
         }
 
         private static string Describe(IFailureInformation failure) =>
