@@ -20,6 +20,15 @@ public sealed record ManagedVolume(LogicalVolume Lv, VolumeMetadata Metadata)
     /// <summary><c>vg/lv</c>.</summary>
     public string Name => Lv.FullName;
 
+    /// <summary>The volume group the LV is in.</summary>
+    public string VolumeGroup => Lv.VolumeGroup;
+
+    /// <summary>The LV's own name (without the VG).</summary>
+    public string LvName => Lv.Name;
+
+    /// <summary>Whether the LV's device is open (mounted, or held by a process or a mapping) as LVM last reported.</summary>
+    public bool IsOpen => Lv.IsOpen;
+
     /// <summary>LVM's health status when something is wrong with the LV (e.g. <c>partial</c> for a raid1 that lost a leg), else null.</summary>
     public string? HealthStatus => Lv.HealthStatus;
 

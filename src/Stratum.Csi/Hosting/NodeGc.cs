@@ -139,17 +139,17 @@ public sealed class CatalogVolumeSource(VolumeCatalog catalog) : INodeVolumeSour
         return [.. volumes.Select(v => new NodeVolume
         {
             VolumeId = v.Id.ToString(),
-            VolumeGroup = v.Lv.VolumeGroup,
-            LvName = v.Lv.Name,
+            VolumeGroup = v.VolumeGroup,
+            LvName = v.LvName,
             Owned = true,
             CsiName = v.Metadata.CsiName,
             DeviceClass = v.Metadata.DeviceClass,
             PvName = v.Metadata.PvName,
             PvcNamespace = v.Metadata.PvcNamespace,
             PvcName = v.Metadata.PvcName,
-            SizeBytes = v.Lv.SizeBytes,
+            SizeBytes = v.CapacityBytes,
             CreatedAt = null,
-            InUse = v.Lv.IsOpen,
+            InUse = v.IsOpen,
         })];
     }
 }

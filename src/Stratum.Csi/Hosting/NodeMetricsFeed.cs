@@ -25,7 +25,7 @@ internal sealed class NodeMetricsFeed(NodeStorage storage, IStratumMetrics metri
             if (storage.Capacity.RefreshedAt is { } at)
             {
                 var groups = classes.VolumeGroups.Select(storage.Capacity.Find).OfType<Volumes.Capacity.VolumeGroupSpace>()
-                    .Select(s => new VolumeGroupUsage(s.Group.Name, s.SizeBytes, s.FreeBytes));
+                    .Select(s => new VolumeGroupUsage(s.Name, s.SizeBytes, s.FreeBytes));
                 var pools = storage.Inventory.Current.ByVolumeGroup.Values.SelectMany(v => v)
                     .Where(v => v.IsThinPool && classes.VolumeGroups.Contains(v.VolumeGroup))
                     .Select(v => new ThinPoolUsage(v.VolumeGroup, v.Name, (v.DataPercent ?? 0) / 100, (v.MetadataPercent ?? 0) / 100));

@@ -22,6 +22,8 @@ public sealed record VolumeGroupSpace(VolumeGroup Group, ImmutableArray<Physical
 
     public long ExtentBytes => Group.ExtentSizeBytes;
 
+    public string Name => Group.Name;
+
     public long SizeBytes => Group.SizeBytes;
 
     public long FreeBytes => Group.FreeBytes;
