@@ -128,6 +128,7 @@ public sealed partial class NodeVolumes
             return; // already staged as asked
         }
 
+        RequirePlace(spec.StagingPath, FileKind.Directory, "staging path");
         var contents = await _fs.ProbeAsync(device, cancellationToken).ConfigureAwait(false);
         if (!contents.IsBlank && !contents.Is(type))
         {
@@ -225,6 +226,8 @@ public sealed partial class NodeVolumes
             ApplyIoLimits(spec, volume, DataOf(volume)!.Path);
             return;
         }
+
+        RequirePlace(spec.TargetPath, FileKind.Directory, "target path");
 
         // Limits first: a pod never gets the volume without the limits it was asked with.
         ApplyIoLimits(spec, volume, DataOf(volume)!.Path);
@@ -684,10 +687,7 @@ public sealed partial class NodeVolumes
             return; // already published as asked
         }
 
-        if (existing.Exists && existing.Kind != FileKind.Regular)
-        {
-            throw new VolumeException(VolumeError.AlreadyExists, $"{spec.TargetPath} exists and is a {existing.Kind}, not a file a block device can be bound onto");
-        }
+        RequirePlace(spec.TargetPath, FileKind.Regular, "target path");
 
         // From here on the host changes: every step runs to its end whatever the caller does.
         var none = CancellationToken.None;
@@ -757,6 +757,39 @@ public sealed partial class NodeVolumes
     }
 
     private MountEntry? MountAt(string path) => MountInfo.FindMountPoint(_fs.ReadMounts(), path);
+
+    /// <summary>
+    /// Refuses a staging or target path that is a symbolic link (mount follows it: a link to / or
+    /// anywhere else on the node would have the volume mounted there), or that exists as anything
+    /// but <paramref name="expected"/> (a directory for a filesystem, a file for a raw block
+    /// device). Checked before anything changes; nothing at the path is touched.
+    /// </summary>
+    private void RequirePlace(string path, FileKind expected, string role)
+    {
+        var status = _fs.Lstat(path);
+        if (status.Kind == FileKind.SymbolicLink)
+        {
+            throw new VolumeException(VolumeError.FailedPrecondition,
+                $"{role} {path} is a symbolic link; Stratum never mounts through a link (it could lead anywhere on the node), and leaves it alone");
+        }
+
+        if (status.Exists && status.Kind != expected)
+        {
+            throw new VolumeException(VolumeError.FailedPrecondition,
+                $"{role} {path} exists and is a {KindName(status.Kind)}, not {(expected == FileKind.Directory ? "a directory to mount a filesystem on" : "a file to bind a block device onto")}; it was left as it is");
+        }
+    }
+
+    private static string KindName(FileKind kind) => kind switch
+    {
+        FileKind.Regular => "regular file",
+        FileKind.Directory => "directory",
+        FileKind.BlockDevice => "block device",
+        FileKind.CharacterDevice => "character device",
+        FileKind.Fifo => "FIFO",
+        FileKind.Socket => "socket",
+        _ => kind.ToString(),
+    };
 
     private static DeviceNumber DeviceOf(ManagedVolume volume) =>
         new((uint)(volume.Lv.KernelMajor ?? throw new InvalidOperationException($"{volume.Lv.FullName} is not active")), (uint)volume.Lv.KernelMinor!.Value);
