@@ -28,7 +28,9 @@ public sealed record SnapshotMetadata
     private const string CreatedKey = "stratum/created=";
     private const string ClassKey = "stratum/class=";
     private const string NodeKey = "stratum/node=";
-    private const string StateKey = "stratum/state=";
+
+    /// <summary>The keys of a snapshot's tags that carry one value each.</summary>
+    private static readonly string[] ValueKeys = [NameKey, SourceKey, SourceBytesKey, CreatedKey, ClassKey, NodeKey];
 
     /// <summary>The CSI snapshot name.</summary>
     public required string CsiName { get; init; }
@@ -70,7 +72,11 @@ public sealed record SnapshotMetadata
         return tags;
     }
 
-    /// <summary>The snapshot metadata of an LV, or null when it is not a snapshot of Stratum's (or its tags are damaged).</summary>
+    /// <summary>
+    /// The snapshot metadata of an LV, or null when it is not a snapshot of Stratum's or its tags
+    /// are damaged (a required tag missing, a value that does not decode, or a key with two
+    /// values): like a volume's, see <see cref="VolumeMetadata.FromTags"/>.
+    /// </summary>
     public static SnapshotMetadata? FromTags(TagSet tags)
     {
         ArgumentNullException.ThrowIfNull(tags);
@@ -79,49 +85,18 @@ public sealed record SnapshotMetadata
             return null;
         }
 
-        string? name = null, source = null, deviceClass = null, node = null;
-        long? bytes = null, created = null;
-        var state = VolumeState.Ready;
-        var states = 0;
-        foreach (var tag in tags)
+        if (TagValues.Read(tags, ValueKeys) is not { } values)
         {
-            if (tag.StartsWith(StateKey, StringComparison.Ordinal))
-            {
-                states++;
-                state = tag switch
-                {
-                    VolumeMetadata.ReadyTag => VolumeState.Ready,
-                    VolumeMetadata.DeletingTag => VolumeState.Deleting,
-                    _ => VolumeState.Creating,
-                };
-            }
-            else if (VolumeMetadata.Value(tag, NameKey) is { } n)
-            {
-                name = n;
-            }
-            else if (VolumeMetadata.Value(tag, SourceKey) is { } s)
-            {
-                source = s;
-            }
-            else if (VolumeMetadata.Value(tag, ClassKey) is { } c)
-            {
-                deviceClass = c;
-            }
-            else if (VolumeMetadata.Value(tag, NodeKey) is { } nd)
-            {
-                node = nd;
-            }
-            else if (Number(tag, SourceBytesKey) is { } b)
-            {
-                bytes = b;
-            }
-            else if (Number(tag, CreatedKey) is { } t)
-            {
-                created = t;
-            }
+            return null; // one key, two values
         }
 
-        return name is null || source is null || deviceClass is null || bytes is null || created is null
+        var name = values.Text(NameKey);
+        var source = values.Text(SourceKey);
+        var deviceClass = values.Text(ClassKey);
+        var node = values.Text(NodeKey);
+        var bytes = values.Number(SourceBytesKey);
+        var created = values.Number(CreatedKey);
+        return values.Damaged || name is null || source is null || deviceClass is null || bytes is null || created is null
             ? null
             : new SnapshotMetadata
             {
@@ -131,12 +106,9 @@ public sealed record SnapshotMetadata
                 CreatedAt = DateTimeOffset.UnixEpoch.AddTicks(created.Value / 100),
                 DeviceClass = deviceClass,
                 Node = node,
-                State = states > 1 ? VolumeState.Creating : state,
+                State = values.State,
             };
     }
 
     private static long ToUnixNanoseconds(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).Ticks * 100;
-
-    private static long? Number(string tag, string key) =>
-        tag.StartsWith(key, StringComparison.Ordinal) && long.TryParse(tag.AsSpan(key.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

@@ -39,7 +39,6 @@ public sealed record VolumeMetadata
     /// <summary>What an LV of Stratum's is when it is not a volume: <c>stratum/kind=snapshot</c>, <c>stratum/kind=cow</c> (see <see cref="SnapshotMetadata"/>).</summary>
     public const string KindKey = "stratum/kind=";
 
-    private const string StateKey = "stratum/state=";
     private const string SourceKey = "stratum/source=";
     private const string NameKey = "stratum/name=";
     private const string ClassKey = "stratum/class=";
@@ -50,6 +49,10 @@ public sealed record VolumeMetadata
     private const string PvNameKey = "stratum/pv-name=";
     private const string EncryptionKey = "stratum/encryption=";
     private const string IoKey = "stratum/io=";
+
+    /// <summary>The keys of a volume's tags that carry one value each.</summary>
+    private static readonly string[] ValueKeys =
+        [NameKey, ClassKey, RequestedKey, NodeKey, SourceKey, PvcNamespaceKey, PvcNameKey, PvNameKey, EncryptionKey, IoKey];
 
     /// <summary>The one encryption Stratum offers (StorageClass <c>encryption: luks2</c>).</summary>
     public const string Luks2 = "luks2";
@@ -136,7 +139,12 @@ public sealed record VolumeMetadata
 
     /// <summary>
     /// Reads the metadata of an LV Stratum owns; null when the LV is not Stratum's or its tags are
-    /// damaged (then Stratum leaves it alone).
+    /// damaged (then Stratum leaves it alone). Damaged means: a required tag (name, class,
+    /// requested size) missing, a value that does not decode (a bad escape, a size that is not a
+    /// non-negative number, IO limits that do not parse), or a key that appears twice with
+    /// different values (LVM keeps tags as a set, so only a hand-made change can do that, and
+    /// Stratum cannot tell which value is right). A state tag that is unknown or not alone is
+    /// not damage but an unfinished change: never served, and a CreateVolume retry replaces it.
     /// </summary>
     public static VolumeMetadata? FromTags(TagSet tags)
     {
@@ -145,74 +153,33 @@ public sealed record VolumeMetadata
             return null; // not Stratum's, or Stratum's but not a volume (a snapshot)
         }
 
-        string? name = null, deviceClass = null, node = null, pvcNamespace = null, pvcName = null, pvName = null, source = null, encryption = null;
-        var io = IoLimitSettings.None;
-        var damaged = false;
-        long? requested = null;
-        var state = VolumeState.Ready;
-        var states = 0;
-        foreach (var tag in tags)
+        if (TagValues.Read(tags, ValueKeys) is not { } values)
         {
-            if (tag.StartsWith(StateKey, StringComparison.Ordinal))
-            {
-                // Anything but exactly one known state is damage: not Ready, so never served.
-                states++;
-                state = tag switch
-                {
-                    CreatingTag => VolumeState.Creating,
-                    ReadyTag => VolumeState.Ready,
-                    DeletingTag => VolumeState.Deleting,
-                    _ => VolumeState.Creating,
-                };
-            }
-            else if (Value(tag, NameKey) is { } n)
-            {
-                name = n;
-            }
-            else if (Value(tag, ClassKey) is { } c)
-            {
-                deviceClass = c;
-            }
-            else if (tag.StartsWith(RequestedKey, StringComparison.Ordinal)
-                && long.TryParse(tag.AsSpan(RequestedKey.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var r))
-            {
-                requested = r;
-            }
-            else if (Value(tag, NodeKey) is { } nd)
-            {
-                node = nd;
-            }
-            else if (Value(tag, SourceKey) is { } src)
-            {
-                source = src;
-            }
-            else if (Value(tag, PvcNamespaceKey) is { } ns)
-            {
-                pvcNamespace = ns;
-            }
-            else if (Value(tag, PvcNameKey) is { } pvc)
-            {
-                pvcName = pvc;
-            }
-            else if (Value(tag, PvNameKey) is { } pv)
-            {
-                pvName = pv;
-            }
-            else if (tag.StartsWith(EncryptionKey, StringComparison.Ordinal))
-            {
-                // An unknown scheme is kept as is: the node refuses to stage what it cannot open.
-                encryption = Value(tag, EncryptionKey) ?? tag[EncryptionKey.Length..];
-            }
-            else if (Value(tag, IoKey) is { } limits)
-            {
-                // Damaged limits are damaged metadata, never silently no limits.
-                var parsed = IoLimitSettings.FromTagValue(limits);
-                damaged |= parsed is null;
-                io = parsed ?? IoLimitSettings.None;
-            }
+            return null; // one key, two values
         }
 
-        return name is null || deviceClass is null || requested is null || damaged
+        // An unknown scheme is kept as is: the node refuses to stage what it cannot open.
+        var encryption = values.Raw(EncryptionKey) is { } scheme ? (LvmTagCodec.TryDecode(scheme, out var decoded) ? decoded : scheme) : null;
+
+        // Damaged limits are damaged metadata, never silently no limits.
+        var io = IoLimitSettings.None;
+        var badLimits = false;
+        if (values.Text(IoKey) is { } limits)
+        {
+            var parsed = IoLimitSettings.FromTagValue(limits);
+            badLimits = parsed is null;
+            io = parsed ?? IoLimitSettings.None;
+        }
+
+        var name = values.Text(NameKey);
+        var deviceClass = values.Text(ClassKey);
+        var requested = values.Number(RequestedKey);
+        var node = values.Text(NodeKey);
+        var source = values.Text(SourceKey);
+        var pvcNamespace = values.Text(PvcNamespaceKey);
+        var pvcName = values.Text(PvcNameKey);
+        var pvName = values.Text(PvNameKey);
+        return name is null || deviceClass is null || requested is null || values.Damaged || badLimits
             ? null
             : new VolumeMetadata
             {
@@ -221,7 +188,7 @@ public sealed record VolumeMetadata
                 RequestedBytes = requested.Value,
                 Node = node,
                 Source = source,
-                State = states > 1 ? VolumeState.Creating : state,
+                State = values.State,
                 PvcNamespace = pvcNamespace,
                 PvcName = pvcName,
                 PvName = pvName,
@@ -229,9 +196,6 @@ public sealed record VolumeMetadata
                 IoLimits = io,
             };
     }
-
-    internal static string? Value(string tag, string key) =>
-        tag.StartsWith(key, StringComparison.Ordinal) && LvmTagCodec.TryDecode(tag[key.Length..], out var value) ? value : null;
 
     internal static void Add(List<string> tags, string key, string? value)
     {

@@ -1,3 +1,4 @@
+using Stratum.Volumes.IoLimits;
 using Stratum.Lvm;
 using Stratum.Volumes.Metadata;
 
@@ -80,6 +81,39 @@ public sealed class VolumeMetadataTests
     [InlineData("stratum/name=v", "stratum/class=default", "stratum/requested=lots")]
     public void FromTags_RequiredTagMissingOrDamaged_Null(params string[] tags) =>
         Assert.Null(VolumeMetadata.FromTags(TagSet.From([VolumeMetadata.OwnerTag, .. tags])));
+
+    [Theory]
+    [InlineData("stratum/name=other")]
+    [InlineData("stratum/class=striped")]
+    [InlineData("stratum/requested=1")]
+    [InlineData("stratum/node=node-b")]
+    [InlineData("stratum/pvc-name=other")]
+    [InlineData("stratum/io=riops#3D10")]
+    public void FromTags_KeyWithTwoValues_Null(string second)
+    {
+        // LVM keeps tags as a set: only a hand-made change gives one key two values, and which is right cannot be told.
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 5, Node = "node-a", PvcName = "p", IoLimits = IoLimitSettings.FromTagValue("riops=20")! }.ToTags();
+
+        Assert.NotNull(VolumeMetadata.FromTags(TagSet.From(tags)));
+        Assert.Null(VolumeMetadata.FromTags(TagSet.From(tags.Append(second))));
+    }
+
+    [Theory]
+    [InlineData("stratum/name=pvc#ZZ")]
+    [InlineData("stratum/name=pvc#FF")]
+    [InlineData("stratum/name=pvc#4")]
+    [InlineData("stratum/requested=-1")]
+    [InlineData("stratum/requested=99999999999999999999")]
+    [InlineData("stratum/node=#G1")]
+    [InlineData("stratum/pv-name=pv#")]
+    [InlineData("stratum/io=riops#3D0")]
+    public void FromTags_ValueThatDoesNotDecode_Null(string damaged)
+    {
+        var key = damaged[..(damaged.IndexOf('=', StringComparison.Ordinal) + 1)];
+        var tags = new VolumeMetadata { CsiName = "v", DeviceClass = "d", RequestedBytes = 5 }.ToTags().Where(t => !t.StartsWith(key, StringComparison.Ordinal)).Append(damaged);
+
+        Assert.Null(VolumeMetadata.FromTags(TagSet.From(tags)));
+    }
 
     [Fact]
     public void NameTag_IsTheTagToTagsWrites()
