@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Stratum.Config;
 
 /// <summary>
@@ -8,6 +10,9 @@ public static class ConfigLoader
 {
     /// <summary>A configuration is a few hundred bytes; this refuses a wrong path to a disk image or device.</summary>
     public const int MaxFileChars = 1 << 20;
+
+    /// <summary>UTF-8 that refuses invalid byte sequences instead of replacing them (a name must never come out of binary noise).</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// The configuration used when none is given: one default thick class named <c>default</c>
@@ -50,12 +55,22 @@ public static class ConfigLoader
 
         try
         {
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
             var buffer = new char[MaxFileChars + 1];
             var length = reader.ReadBlock(buffer, 0, buffer.Length);
-            return length > MaxFileChars
-                ? throw FileProblem(path, $"is larger than {MaxFileChars} characters; is it really the configuration file?")
+            if (length > MaxFileChars)
+            {
+                throw FileProblem(path, $"is larger than {MaxFileChars} characters; is it really the configuration file?");
+            }
+
+            var nul = Array.IndexOf(buffer, '\0', 0, length);
+            return nul >= 0
+                ? throw FileProblem(path, $"holds a NUL character (line {buffer.AsSpan(0, nul).Count('\n') + 1}): it is binary data, not a configuration file")
                 : new string(buffer, 0, length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw FileProblem(path, "is not UTF-8 text (it holds a byte sequence UTF-8 does not allow); is it really the configuration file?");
         }
         catch (FileNotFoundException)
         {
