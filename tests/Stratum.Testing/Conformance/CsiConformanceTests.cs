@@ -307,11 +307,19 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
         var mounts = Conformance.Mounts.Below(Fixture.Backend.WorkDirectory)
             .Select(m => $"{m.MountPoint} {m.DeviceMajor}:{m.DeviceMinor} {m.FsType} {m.Options}")
             .ToList();
-        var files = Directory.EnumerateFileSystemEntries(TestDirectory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = EntriesBelow(TestDirectory).Order(StringComparer.Ordinal).ToList();
         return new Snapshot(Lvm.CallCount, lvs, mounts, files);
     }
+
+    /// <summary>Every entry below <paramref name="directory"/>, hidden ones too; a link is listed, never followed (a test may leave a link to /).</summary>
+    protected static IEnumerable<string> EntriesBelow(string directory) =>
+        new System.IO.Enumeration.FileSystemEnumerable<string>(
+            directory,
+            (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
 
     // ================================================================ data
 
