@@ -26,6 +26,9 @@ public sealed partial class LuksCli : IVolumeEncryption
     private const int ExitWrongKey = 2;
     private const int ExitBusy = 5;
 
+    /// <summary>How much of what cryptsetup said an error message keeps.</summary>
+    private const int SaidLength = 500;
+
     private readonly ICommandRunner _runner;
     private readonly LuksOptions _options;
     private readonly ILogger<LuksCli> _logger;
@@ -63,13 +66,14 @@ public sealed partial class LuksCli : IVolumeEncryption
     public async Task OpenAsync(string device, string name, string key, CancellationToken cancellationToken)
     {
         RequireKey(key);
-        var result = await RunAsync($"Opening {device} as {name}", Spec(["open", "--type", "luks2", "--key-file", "-", device, name], key), cancellationToken).ConfigureAwait(false);
-        if (result.exit == ExitWrongKey)
+        var spec = Spec(["open", "--type", "luks2", "--key-file", "-", device, name], key);
+        var result = await RunAsync($"Opening {device} as {name}", spec, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == ExitWrongKey)
         {
-            throw new EncryptionKeyRejectedException($"the key does not open the encrypted volume on {device} (cryptsetup: {Summary(result.error)}); nothing was changed");
+            throw new EncryptionKeyRejectedException($"the key does not open the encrypted volume on {device} (cryptsetup: {Said(result)}); nothing was changed");
         }
 
-        Check(result, $"Opening {device} as {name}");
+        Check(result, $"Opening {device} as {name}", spec);
         Log.Opened(_logger, device, name);
     }
 
@@ -78,36 +82,38 @@ public sealed partial class LuksCli : IVolumeEncryption
         RequireKey(key);
         var spec = Spec(["open", "--test-passphrase", "--type", "luks2", "--key-file", "-", device], key) with { Mutates = false };
         var result = await RunAsync($"Checking the key of {device}", spec, cancellationToken).ConfigureAwait(false);
-        if (result.exit == ExitWrongKey)
+        if (result.ExitCode == ExitWrongKey)
         {
-            throw new EncryptionKeyRejectedException($"the key does not open the encrypted volume on {device} (cryptsetup: {Summary(result.error)})");
+            throw new EncryptionKeyRejectedException($"the key does not open the encrypted volume on {device} (cryptsetup: {Said(result)})");
         }
 
-        Check(result, $"Checking the key of {device}");
+        Check(result, $"Checking the key of {device}", spec);
     }
 
     public async Task CloseAsync(string name, CancellationToken cancellationToken)
     {
-        var result = await RunAsync($"Closing {name}", Spec(["close", name], null), cancellationToken).ConfigureAwait(false);
-        if (result.exit == ExitBusy)
+        var spec = Spec(["close", name], null);
+        var result = await RunAsync($"Closing {name}", spec, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == ExitBusy)
         {
-            throw new EncryptedDeviceBusyException($"the encrypted device {name} is still in use (cryptsetup: {Summary(result.error)})");
+            throw new EncryptedDeviceBusyException($"the encrypted device {name} is still in use (cryptsetup: {Said(result)})");
         }
 
-        Check(result, $"Closing {name}");
+        Check(result, $"Closing {name}", spec);
         Log.Closed(_logger, name);
     }
 
     public async Task ResizeAsync(string name, string? key, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> args = string.IsNullOrEmpty(key) ? ["resize", name] : ["resize", "--key-file", "-", name];
-        var result = await RunAsync($"Resizing {name}", Spec(args, string.IsNullOrEmpty(key) ? null : key), cancellationToken).ConfigureAwait(false);
-        if (result.exit == ExitWrongKey)
+        var spec = Spec(args, string.IsNullOrEmpty(key) ? null : key);
+        var result = await RunAsync($"Resizing {name}", spec, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == ExitWrongKey)
         {
-            throw new EncryptionKeyRejectedException($"the key does not open the encrypted device {name} (cryptsetup: {Summary(result.error)})");
+            throw new EncryptionKeyRejectedException($"the key does not open the encrypted device {name} (cryptsetup: {Said(result)})");
         }
 
-        Check(result, $"Resizing {name}");
+        Check(result, $"Resizing {name}", spec);
         Log.Resized(_logger, name);
     }
 
@@ -115,38 +121,21 @@ public sealed partial class LuksCli : IVolumeEncryption
         new("cryptsetup", args) { Timeout = _options.CommandTimeout, Mutates = true, StandardInput = key };
 
     private async Task RunCheckedAsync(string action, CommandSpec spec, CancellationToken cancellationToken) =>
-        Check(await RunAsync(action, spec, cancellationToken).ConfigureAwait(false), action);
+        Check(await RunAsync(action, spec, cancellationToken).ConfigureAwait(false), action, spec);
 
-    private async Task<(int exit, string error, CommandSpec spec)> RunAsync(string action, CommandSpec spec, CancellationToken cancellationToken)
+    private Task<CommandResult> RunAsync(string action, CommandSpec spec, CancellationToken cancellationToken) =>
+        HostTools.RunAsync(_runner, action, spec, cancellationToken, name: "cryptsetup");
+
+    private static void Check(CommandResult result, string action, CommandSpec spec)
     {
-        try
+        if (!result.Succeeded)
         {
-            var result = await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
-            return (result.ExitCode, string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError, spec);
-        }
-        catch (CommandNotFoundException ex)
-        {
-            throw new FilesystemCommandException($"{action} failed: cryptsetup is not installed on this node (install cryptsetup-bin)", Argv(spec), null, null, ex);
-        }
-        catch (CommandTimeoutException ex)
-        {
-            throw new FilesystemCommandException(
-                $"{action} failed: cryptsetup did not finish within {ex.Timeout.TotalSeconds:0.###} s and was killed; its effect is unknown",
-                Argv(spec), null, ex.PartialStandardError, ex);
-        }
-        catch (CommandStartException ex)
-        {
-            throw new FilesystemCommandException($"{action} failed: {ex.Message}", Argv(spec), null, null, ex);
+            throw HostTools.Failure(action, spec, result, maxLength: SaidLength);
         }
     }
 
-    private static void Check((int exit, string error, CommandSpec spec) result, string action)
-    {
-        if (result.exit != 0)
-        {
-            throw new FilesystemCommandException($"{action} failed: '{result.spec}' exited with {result.exit}: {Summary(result.error)}", Argv(result.spec), result.exit, result.error);
-        }
-    }
+    /// <summary>What cryptsetup said, on one line.</summary>
+    private static string Said(CommandResult result) => HostTools.Said(result, SaidLength);
 
     private static void RequireKey(string key)
     {
@@ -155,14 +144,6 @@ public sealed partial class LuksCli : IVolumeEncryption
             throw new ArgumentException("An encryption key cannot be empty.", nameof(key));
         }
     }
-
-    private static string Summary(string text)
-    {
-        var joined = string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return joined.Length == 0 ? "no error output" : joined.Length <= 500 ? joined : joined[..500] + "...";
-    }
-
-    private static string[] Argv(CommandSpec spec) => [spec.Executable, .. spec.Arguments];
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -57,22 +57,6 @@ namespace Stratum.Volumes.Filesystems;
 /// </remarks>
 public sealed class LinuxFilesystemOps : IFilesystemOps
 {
-    private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
-    {
-        ["blkid"] = "util-linux",
-        ["blockdev"] = "util-linux",
-        ["mount"] = "util-linux; on Debian the 'mount' package",
-        ["umount"] = "util-linux; on Debian the 'mount' package",
-        ["mkfs.ext4"] = "e2fsprogs",
-        ["resize2fs"] = "e2fsprogs",
-        ["mkfs.xfs"] = "xfsprogs",
-        ["xfs_growfs"] = "xfsprogs",
-        ["mkfs.btrfs"] = "btrfs-progs",
-        ["btrfs"] = "btrfs-progs",
-        ["blkdiscard"] = "util-linux",
-        ["dmsetup"] = "dmsetup (with lvm2)",
-    };
-
     private readonly ICommandRunner _runner;
     private readonly LinuxFilesystemOpsOptions _options;
     private readonly ILogger<LinuxFilesystemOps> _logger;
@@ -491,38 +475,11 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         return result.Succeeded ? result : throw Failure(action, spec, result);
     }
 
-    private async Task<CommandResult> RunAsync(string action, CommandSpec spec, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CommandNotFoundException ex)
-        {
-            var hint = Packages.TryGetValue(ex.Executable, out var package) ? $" (install {package})" : string.Empty;
-            throw new FilesystemCommandException(
-                $"{action} failed: {ex.Executable} is not installed on this node{hint}", Argv(spec), null, null, ex);
-        }
-        catch (CommandTimeoutException ex)
-        {
-            throw new FilesystemCommandException(
-                $"{action} failed: '{spec}' did not finish within {ex.Timeout.TotalSeconds:0.###} s and was killed; its effect is unknown",
-                Argv(spec), null, ex.PartialStandardError, ex);
-        }
-        catch (CommandStartException ex)
-        {
-            throw new FilesystemCommandException($"{action} failed: {ex.Message}", Argv(spec), null, null, ex);
-        }
-    }
+    private Task<CommandResult> RunAsync(string action, CommandSpec spec, CancellationToken cancellationToken) =>
+        HostTools.RunAsync(_runner, action, spec, cancellationToken);
 
-    private static FilesystemCommandException Failure(string action, CommandSpec spec, CommandResult result, string hint = "")
-    {
-        var output = string.IsNullOrWhiteSpace(result.StandardError) ? result.StandardOutput : result.StandardError;
-        var detail = string.IsNullOrWhiteSpace(output) ? "no error output" : Summarize(output);
-        return new FilesystemCommandException(
-            $"{action} failed: '{spec}' exited with {result.ExitCode}: {detail}{hint}",
-            Argv(spec), result.ExitCode, result.StandardError);
-    }
+    private static FilesystemCommandException Failure(string action, CommandSpec spec, CommandResult result, string hint = "") =>
+        HostTools.Failure(action, spec, result, hint);
 
     private FileStatus RequireBlockDevice(string device, string paramName)
     {
@@ -550,16 +507,9 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         }
     }
 
-    private static string[] Argv(CommandSpec spec) => [spec.Executable, .. spec.Arguments];
+    private static string[] Argv(CommandSpec spec) => HostTools.Argv(spec);
 
-    /// <summary>Tool output on one line, trimmed and capped, for exception messages and logs.</summary>
-    private static string Summarize(string text)
-    {
-        const int MaxLength = 1000;
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var joined = string.Join(" | ", lines);
-        return joined.Length <= MaxLength ? joined : joined[..MaxLength] + "...";
-    }
+    private static string Summarize(string text) => HostTools.Summarize(text);
 }
 
 /// <summary>What <see cref="LinuxFilesystemOps"/> reads of the host directly (tests substitute these).</summary>
