@@ -277,13 +277,48 @@ public sealed class NodeVolumesTests : IAsyncLifetime
         Assert.Contains($"bind /dev/mapper/{name} {BlockTarget} ro", _f.Fs.Changes);
     }
 
-    [Fact]
-    public async Task PublishBlock_TargetIsADirectory_AlreadyExists()
+    [Theory]
+    [InlineData(FileKind.Directory)]
+    [InlineData(FileKind.SymbolicLink)]
+    [InlineData(FileKind.CharacterDevice)]
+    public async Task PublishBlock_TargetIsNoFile_FailedPreconditionNothingChanged(FileKind kind)
     {
         var volume = await _f.CreateAsync("v1");
-        _f.Fs.CreateDirectory(BlockTarget);
+        _f.Fs.AddFile(BlockTarget, kind);
+        var changes = _f.Fs.Changes.Count;
 
-        await FailsAsync(VolumeError.AlreadyExists, () => PublishBlockAsync(volume, readOnly: false));
+        await FailsAsync(VolumeError.FailedPrecondition, () => PublishBlockAsync(volume, readOnly: false));
+
+        Assert.Equal(changes, _f.Fs.Changes.Count);
+    }
+
+    [Theory]
+    [InlineData(FileKind.SymbolicLink)]
+    [InlineData(FileKind.Regular)]
+    public async Task Stage_StagingPathIsALinkOrAFile_FailedPreconditionNeverFormatted(FileKind kind)
+    {
+        var volume = await _f.CreateAsync("v1");
+        _f.Fs.AddFile(Staging, kind);
+        var changes = _f.Fs.Changes.Count;
+
+        await FailsAsync(VolumeError.FailedPrecondition, () => StageAsync(volume));
+
+        Assert.Equal(changes, _f.Fs.Changes.Count); // not even the mkfs of the blank device
+    }
+
+    [Theory]
+    [InlineData(FileKind.SymbolicLink)]
+    [InlineData(FileKind.Regular)]
+    public async Task Publish_TargetIsALinkOrAFile_FailedPreconditionNothingMounted(FileKind kind)
+    {
+        var volume = await _f.CreateAsync("v1");
+        await StageAsync(volume);
+        _f.Fs.AddFile(Target, kind);
+        var changes = _f.Fs.Changes.Count;
+
+        await FailsAsync(VolumeError.FailedPrecondition, () => Node.PublishAsync(new PublishSpec(volume.Id.ToString(), Staging, Target, Block: false, ReadOnly: false), default));
+
+        Assert.Equal(changes, _f.Fs.Changes.Count);
     }
 
     [Fact]
