@@ -14,8 +14,8 @@ namespace Stratum.Volumes.Snapshots;
 /// <item><b>Thin volume</b> → a thin snapshot in the same pool: one lvcreate, ready at once.</item>
 /// <item><b>Thick volume</b> → an independent thick LV holding a full copy: the LV is created
 /// (tagged creating), a short-lived point in time is taken (a COW snapshot of the source, the
-/// source's filesystem frozen around it), the copy runs in the background, the LV is tagged ready
-/// and the COW snapshot dropped. The snapshot stays valid when its source is deleted, and the
+/// source's filesystem frozen around it), the copy runs in the background, the COW snapshot is
+/// dropped and the LV tagged ready. The snapshot stays valid when its source is deleted, and the
 /// source carries no copy-on-write cost once the copy is done. Until then
 /// <see cref="ManagedSnapshot.IsReady"/> is false. A copy interrupted by a crash is restarted at
 /// start-up while its point in time exists, else the unfinished snapshot is removed.</item>
@@ -324,11 +324,16 @@ public sealed partial class SnapshotEngine
             var target = await ActiveAsync(lv).ConfigureAwait(false);
             var from = await ActiveAsync(pit).ConfigureAwait(false);
             await Filesystem.CopyDeviceAsync(from.Path ?? $"/dev/{pit.VolumeGroup}/{pit.Name}", target.Path ?? snapshot.DevicePath, snapshot.SizeBytes, none).ConfigureAwait(false);
+
+            // The point in time goes before the snapshot is tagged ready, so "ready to use" means
+            // the snapshot is done: nothing of it changes the VG afterwards, and a DeleteSnapshot
+            // right after is not refused as busy. A crash between the two leaves an unfinished
+            // snapshot without its point in time, which the next start removes (its retry takes it anew).
+            await RemovePointInTimeAsync(pit.VolumeGroup, pit.Name).ConfigureAwait(false);
+            await _volumes.Capacity.RefreshAsync(lv.VolumeGroup, none).ConfigureAwait(false);
             var completed = await _lvm.ChangeTagsIfAsync(
                 lv.VolumeGroup, lv.Name, new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag, SnapshotMetadata.KindTag, VolumeMetadata.CreatingTag] },
                 [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag], none).ConfigureAwait(false);
-            await RemovePointInTimeAsync(pit.VolumeGroup, pit.Name).ConfigureAwait(false);
-            await _volumes.Capacity.RefreshAsync(lv.VolumeGroup, none).ConfigureAwait(false);
             if (completed)
             {
                 Log.Copied(_logger, snapshot.Id.ToString(), snapshot.SizeBytes);

@@ -4,6 +4,7 @@ using Stratum.Lvm;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
+using Stratum.Testing.Lvm;
 using Stratum.Volumes.Snapshots;
 using static Stratum.Volumes.Tests.Engine.EngineFixture;
 
@@ -88,6 +89,22 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
     }
 
     // ================================================================ thick
+
+    [Fact]
+    public async Task CreateAsync_ThickSource_TaggedReadyOnlyAfterItsPointInTimeIsGone()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Lvm.ResetCalls();
+
+        var snapshot = await SnapshotAsync("snap", source);
+
+        var calls = _f.Lvm.Calls.ToList();
+        var pit = $"stratum/{LogicalVolumeNaming.PointInTimeFor(snapshot.Lv.Name)}";
+        var dropped = calls.FindLastIndex(c => c.Operation == LvmOperation.RemoveVolumeIf && c.Target == pit);
+        var ready = calls.FindLastIndex(c => c.Operation == LvmOperation.ChangeTagsIf && c.Target == snapshot.Lv.FullName);
+        Assert.InRange(dropped, 0, ready - 1);
+        Assert.Equal(ready, calls.Count - 1); // nothing after: once ready, the snapshot changes the VG no more
+    }
 
     [Fact]
     public async Task CreateAsync_ThickSource_NotReadyUntilCopied_ThenIndependentCopyWithoutCow()
