@@ -321,6 +321,16 @@ public sealed partial class VolumeEngine
                 $"{lv.FullName} has the volume's UUID but not Stratum's owner tag (or its tags are damaged); refusing to remove an LV Stratum does not own");
         }
 
+        // A thick snapshot still being copied from the volume holds a point in time on it, and the
+        // snapshot must outlive the volume: the delete waits for the copy (a caller that gives up
+        // leaves the volume as it is, for its retry).
+        var copies = Snapshots.WhenCopiesFromAsync(volume.Id);
+        if (!copies.IsCompleted)
+        {
+            Log.DeleteWaitsForCopy(_logger, volumeId);
+            await copies.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // From here on LVM changes: every step runs to its end whatever the caller does.
         try
         {
@@ -699,6 +709,9 @@ public sealed partial class VolumeEngine
 
         [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Volume {VolumeId} is already gone; nothing to delete")]
         public static partial void AlreadyGone(ILogger logger, string volumeId);
+
+        [LoggerMessage(EventId = 3034, Level = LogLevel.Information, Message = "Volume {VolumeId} is the source of a thick snapshot still being copied; its deletion waits for the copy")]
+        public static partial void DeleteWaitsForCopy(ILogger logger, string volumeId);
 
         [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "'{VolumeId}' is not a Stratum volume id; nothing to delete")]
         public static partial void DeleteUnknownId(ILogger logger, string volumeId);

@@ -128,6 +128,61 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteAsync_ThickSnapshotStillCopying_StopsTheCopyAndRemovesItWithItsPointInTime()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        var snapshot = await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+        Assert.False(snapshot.IsReady);
+
+        await Snapshots.DeleteAsync(snapshot.Id.ToString(), default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, _f.Fs.CopiesStopped);
+        Assert.True(Snapshots.WhenCopiedAsync(snapshot.Id.ToString()).IsCompleted);
+        Assert.Empty(await Snapshots.ListAsync(default));
+        Assert.DoesNotContain(await LvsAsync(), lv => lv.Name == snapshot.Lv.Name || lv.Name.EndsWith(".pit", StringComparison.Ordinal));
+        Assert.False((await _f.LvAsync(source))!.IsCowOrigin);
+        await Engine.DeleteAsync(source.Id.ToString(), default); // nothing hangs on the source any more
+    }
+
+    [Fact]
+    public async Task DeleteVolume_SourceOfASnapshotStillCopying_WaitsForTheCopyAndTheSnapshotStaysValid()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        var snapshot = await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+
+        var delete = Engine.DeleteAsync(source.Id.ToString(), default);
+        await Task.Delay(200);
+        Assert.False(delete.IsCompleted); // the snapshot's point in time still hangs on the source
+        Assert.NotNull(await _f.LvAsync(source));
+
+        _f.Fs.CopyHold.SetResult();
+        await delete.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(await _f.LvAsync(source));
+        var ready = Assert.Single(await Snapshots.ListAsync(default));
+        Assert.Equal((snapshot.Id, true), (ready.Id, ready.IsReady));
+        Assert.Equal(0, _f.Fs.CopiesStopped);
+    }
+
+    [Fact]
+    public async Task DeleteVolume_SourceOfASnapshotStillCopying_CallerGivesUp_VolumeKept()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+        using var gaveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine.DeleteAsync(source.Id.ToString(), gaveUp.Token));
+
+        var kept = await _f.LvAsync(source);
+        Assert.NotNull(kept);
+        Assert.DoesNotContain(VolumeMetadata.DeletingTag, kept.Tags); // untouched: its retry starts afresh
+        _f.Fs.CopyHold.SetResult();
+    }
+
+    [Fact]
     public async Task DeleteAsync_Snapshot_RemovedAndIdempotent()
     {
         var source = await VolumeAsync("vol", "default");
