@@ -84,6 +84,15 @@ public interface ILvm
     /// <summary>Activates the LV, also when it carries the activation-skip flag.</summary>
     Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reloads the active LV's device-mapper table from LVM's committed metadata and resumes the
+    /// device (<c>lvchange --refresh</c>): what brings back a device a killed LVM command left
+    /// suspended. Takes the VG's lock like every LVM change, so it never cuts into a running
+    /// command. An inactive LV stays inactive.
+    /// </summary>
+    /// <exception cref="LvmNotFoundException">The LV or VG does not exist.</exception>
+    Task RefreshVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
+
     /// <summary>Deactivates the LV.</summary>
     Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken);
 

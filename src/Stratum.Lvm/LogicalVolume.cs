@@ -78,6 +78,15 @@ public sealed record LogicalVolume
     /// <summary>Whether the device is open (mounted or held by a process); attr character 6.</summary>
     public bool IsOpen => AttributeAt(5) == 'o';
 
+    /// <summary>
+    /// Whether the LV's device-mapper device is suspended (attr character 5: <c>s</c>, or <c>S</c>,
+    /// <c>M</c>, <c>C</c> for an invalid snapshot, a failed merge, a pool needing a check): IO to it
+    /// blocks until it is resumed. LVM suspends a device only inside a command (lvextend, lvcreate
+    /// --snapshot, ...) and resumes it before the command ends, so outside one this is what a
+    /// command killed half-way left behind.
+    /// </summary>
+    public bool IsSuspended => AttributeAt(4) is 's' or 'S' or 'M' or 'C';
+
     /// <summary>Whether the activation-skip flag is set (thin snapshots by default); attr character 10.</summary>
     public bool ActivationSkip => AttributeAt(9) == 'k';
 

@@ -358,6 +358,14 @@ public sealed class LvmCli : ILvm
     }
 
     /// <inheritdoc />
+    public async Task RefreshVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
+    {
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+        await RunCheckedAsync(["lvchange", "--yes", "--refresh", $"{volumeGroup}/{name}"], cancellationToken).ConfigureAwait(false);
+        LvmLog.Refreshed(_logger, volumeGroup, name);
+    }
+
+    /// <inheritdoc />
     public async Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken)
     {
         LvmValidation.ValidateLogicalVolume(volumeGroup, name);

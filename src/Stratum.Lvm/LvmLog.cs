@@ -56,4 +56,8 @@ internal static partial class LvmLog
     [LoggerMessage(EventId = 1112, EventName = "LogicalVolumeConditionNotMet", Level = LogLevel.Information,
         Message = "{Command} left {VolumeGroup}/{Name} unchanged: it does not satisfy {Condition}")]
     public static partial void ConditionNotMet(ILogger logger, string command, string volumeGroup, string name, string condition);
+
+    [LoggerMessage(EventId = 1113, EventName = "LogicalVolumeRefreshed", Level = LogLevel.Information,
+        Message = "Refreshed {VolumeGroup}/{Name}: its device's table reloaded from LVM's metadata and the device resumed")]
+    public static partial void Refreshed(ILogger logger, string volumeGroup, string name);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Lvm;
@@ -113,6 +114,7 @@ public sealed partial class VolumeEngine
         }
 
         var lvs = await _lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+        lvs = await ResumeSuspendedAsync(lvs).ConfigureAwait(false);
         await _catalog.RefreshAsync(() => Task.FromResult(new LvmReport([], [], lvs)), null).ConfigureAwait(false);
         var all = _catalog.Known();
         foreach (var leftover in all.Where(v => !v.IsReady))
@@ -149,6 +151,45 @@ public sealed partial class VolumeEngine
         Log.Rediscovered(_logger, volumes.Count, activated, string.Join(", ", Classes.VolumeGroups));
         return (IReadOnlyList<ManagedVolume>)volumes;
     });
+
+    /// <summary>
+    /// Resumes Stratum's LVs whose device a killed LVM command left suspended (an lvextend or a
+    /// snapshot's lvcreate suspends the device, and the filesystem on it, for a moment; killed
+    /// there, with the plugin, it leaves every IO to the volume blocked for good). The listing was
+    /// read under the VG's lock, so no LVM command was half-way through then: a suspended device
+    /// seen in it is a leftover. <c>lvchange --refresh</c> reloads the table from LVM's committed
+    /// metadata (the old or the new size, whichever the killed command committed) and resumes.
+    /// Costs no command when nothing is suspended. Returns the listing with the resumed LVs'
+    /// state as it now is.
+    /// </summary>
+    private async Task<ImmutableArray<LogicalVolume>> ResumeSuspendedAsync(ImmutableArray<LogicalVolume> lvs)
+    {
+        var suspended = lvs.Where(lv => lv.IsSuspended).ToList();
+        if (suspended.Count == 0)
+        {
+            return lvs;
+        }
+
+        var resumed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var lv in suspended)
+        {
+            try
+            {
+                // A mutation: it runs to its end, whatever happens to the start-up meanwhile.
+                await _lvm.RefreshVolumeAsync(lv.VolumeGroup, lv.Name, CancellationToken.None).ConfigureAwait(false);
+                resumed.Add(lv.FullName);
+                Log.SuspendedResumed(_logger, lv.FullName, lv.Attributes);
+            }
+            catch (LvmException ex)
+            {
+                Log.SuspendedNotResumed(_logger, lv.FullName, ex.Message);
+            }
+        }
+
+        return resumed.Count == 0
+            ? lvs
+            : [.. lvs.Select(lv => resumed.Contains(lv.FullName) ? lv with { Attributes = string.Concat(lv.Attributes.AsSpan(0, 4), "a", lv.Attributes.AsSpan(5)) } : lv)];
+    }
 
     /// <summary>The device class a request names (null or empty: the default); NoSpace on a node configured to provision nothing.</summary>
     public DeviceClass ResolveClass(string? name)
@@ -278,6 +319,16 @@ public sealed partial class VolumeEngine
 
             volume = ManagedVolume.From(lv) ?? throw new VolumeException(VolumeError.FailedPrecondition,
                 $"{lv.FullName} has the volume's UUID but not Stratum's owner tag (or its tags are damaged); refusing to remove an LV Stratum does not own");
+        }
+
+        // A thick snapshot still being copied from the volume holds a point in time on it, and the
+        // snapshot must outlive the volume: the delete waits for the copy (a caller that gives up
+        // leaves the volume as it is, for its retry).
+        var copies = Snapshots.WhenCopiesFromAsync(volume.Id);
+        if (!copies.IsCompleted)
+        {
+            Log.DeleteWaitsForCopy(_logger, volumeId);
+            await copies.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // From here on LVM changes: every step runs to its end whatever the caller does.
@@ -659,6 +710,9 @@ public sealed partial class VolumeEngine
         [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Volume {VolumeId} is already gone; nothing to delete")]
         public static partial void AlreadyGone(ILogger logger, string volumeId);
 
+        [LoggerMessage(EventId = 3034, Level = LogLevel.Information, Message = "Volume {VolumeId} is the source of a thick snapshot still being copied; its deletion waits for the copy")]
+        public static partial void DeleteWaitsForCopy(ILogger logger, string volumeId);
+
         [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "'{VolumeId}' is not a Stratum volume id; nothing to delete")]
         public static partial void DeleteUnknownId(ILogger logger, string volumeId);
 
@@ -679,6 +733,12 @@ public sealed partial class VolumeEngine
 
         [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) half-deleted: a DeleteVolume was interrupted. It is never served; a retry of DeleteVolume finishes it")]
         public static partial void DeletionUnfinished(ILogger logger, string volumeId, string name);
+
+        [LoggerMessage(EventId = 3027, Level = LogLevel.Warning, Message = "Resumed {Lv} (lv_attr {Attributes}): an LVM command killed half-way, with an earlier run of the plugin, had left its device suspended, which blocks all IO to it")]
+        public static partial void SuspendedResumed(ILogger logger, string lv, string attributes);
+
+        [LoggerMessage(EventId = 3028, Level = LogLevel.Error, Message = "{Lv} is suspended (an LVM command was killed half-way) and could not be resumed; IO to it blocks until it is refreshed (lvchange --refresh): {Reason}")]
+        public static partial void SuspendedNotResumed(ILogger logger, string lv, string reason);
 
         [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "Removing {VolumeId} ({State}), left behind by an interrupted operation on volume {Name}, before creating the volume anew")]
         public static partial void RemovingLeftover(ILogger logger, string volumeId, string state, string name);

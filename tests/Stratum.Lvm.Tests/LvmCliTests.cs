@@ -600,6 +600,16 @@ public sealed class LvmTests
     }
 
     [Fact]
+    public async Task RefreshVolumeAsync_Lv_RunsLvchangeRefresh()
+    {
+        _runner.Succeeds();
+
+        await CreateLvm().RefreshVolumeAsync("vg", "pvc-1", Ct);
+
+        Assert.Equal(["lvm", "lvchange", "--yes", "--refresh", "vg/pvc-1"], Assert.Single(_runner.Argvs));
+    }
+
+    [Fact]
     public async Task ActivateVolumeGroupAsync_Vg_RunsVgchangeActivateY()
     {
         _runner.Succeeds();

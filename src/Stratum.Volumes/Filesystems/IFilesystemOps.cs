@@ -50,7 +50,9 @@ public interface IFilesystemOps
     /// <summary>
     /// Copies the first <paramref name="bytes"/> of block device <paramref name="source"/> onto
     /// <paramref name="target"/> (<c>dd</c> with direct I/O, flushed before it returns), bounded by
-    /// its own timeout: a thick snapshot, restore or clone.
+    /// its own timeout: a thick snapshot, restore or clone. Unlike the other mutations, cancelling
+    /// <paramref name="cancellationToken"/> stops the copy: callers pass a token only where the
+    /// target is thrown away when the copy stops (a snapshot being deleted), never a caller's.
     /// </summary>
     Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken);
 

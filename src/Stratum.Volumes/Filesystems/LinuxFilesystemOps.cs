@@ -271,7 +271,7 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
         var count = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var spec = new CommandSpec(
             "dd", $"if={source}", $"of={target}", "bs=4M", $"count={count}", "iflag=direct,count_bytes", "oflag=direct", "conv=fsync,nocreat", "status=none")
-        { Timeout = _options.CopyTimeout, Mutates = true };
+        { Timeout = _options.CopyTimeout, Mutates = false }; // stoppable: see IFilesystemOps.CopyDeviceAsync
         var started = Stopwatch.GetTimestamp();
         await RunCheckedAsync($"Copying {source} onto {target}", spec, cancellationToken).ConfigureAwait(false);
         FilesystemLog.Copied(_logger, source, target, bytes, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);

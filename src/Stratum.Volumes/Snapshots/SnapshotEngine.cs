@@ -14,8 +14,8 @@ namespace Stratum.Volumes.Snapshots;
 /// <item><b>Thin volume</b> → a thin snapshot in the same pool: one lvcreate, ready at once.</item>
 /// <item><b>Thick volume</b> → an independent thick LV holding a full copy: the LV is created
 /// (tagged creating), a short-lived point in time is taken (a COW snapshot of the source, the
-/// source's filesystem frozen around it), the copy runs in the background, the LV is tagged ready
-/// and the COW snapshot dropped. The snapshot stays valid when its source is deleted, and the
+/// source's filesystem frozen around it), the copy runs in the background, the COW snapshot is
+/// dropped and the LV tagged ready. The snapshot stays valid when its source is deleted, and the
 /// source carries no copy-on-write cost once the copy is done. Until then
 /// <see cref="ManagedSnapshot.IsReady"/> is false. A copy interrupted by a crash is restarted at
 /// start-up while its point in time exists, else the unfinished snapshot is removed.</item>
@@ -30,7 +30,10 @@ public sealed partial class SnapshotEngine
     private readonly string _nodeId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Task> _copies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Copy> _copies = new(StringComparer.Ordinal);
+
+    /// <summary>A running copy of a thick snapshot: its task, the volume it reads from, and how to stop it.</summary>
+    private sealed record Copy(Task Done, string SourceVolumeId, CancellationTokenSource Stop);
 
     internal SnapshotEngine(ILvm lvm, VolumeEngine volumes, string nodeId, TimeProvider time, ILogger logger)
     {
@@ -142,9 +145,14 @@ public sealed partial class SnapshotEngine
 
         var snapshot = ManagedSnapshot.From(lv)
             ?? throw new VolumeException(VolumeError.FailedPrecondition, $"{lv.FullName} has the snapshot's UUID but is not a snapshot of Stratum's; it was left as it is");
-        if (_copies.ContainsKey(lv.FullName))
+        if (_copies.TryGetValue(lv.FullName, out var copy))
         {
-            throw new VolumeException(VolumeError.Busy, $"snapshot {snapshotId} is still being copied; retry when the copy has finished");
+            // The copy's target is about to go, so the copy stops here (dd is killed) rather than
+            // running on; its point in time goes with the snapshot below. A caller that gives up
+            // while the copy winds down leaves the snapshot to its retry.
+            Log.CopyStopped(_logger, snapshotId);
+            await copy.Stop.CancelAsync().ConfigureAwait(false);
+            await copy.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await RemoveAsync(snapshot).ConfigureAwait(false);
@@ -289,25 +297,38 @@ public sealed partial class SnapshotEngine
                 return;
             }
 
-            _copies[key] = Task.Run(async () =>
+            var stop = new CancellationTokenSource();
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var done = Task.Run(async () =>
             {
+                await started.Task.ConfigureAwait(false);
                 try
                 {
-                    await CopyAsync(snapshot).ConfigureAwait(false);
+                    await CopyAsync(snapshot, stop.Token).ConfigureAwait(false);
                 }
                 finally
                 {
                     _copies.TryRemove(key, out _);
+                    stop.Dispose();
                 }
             });
+            _copies[key] = new Copy(done, snapshot.Metadata.SourceVolumeId, stop);
+            started.SetResult();
         }
     }
 
     /// <summary>The running copy of a snapshot, if any (tests wait for it).</summary>
     public Task WhenCopiedAsync(string snapshotId) =>
-        VolumeId.TryParse(snapshotId, out var id) && _copies.TryGetValue($"{id.VolumeGroup}/{id.LogicalVolume}", out var copy) ? copy : Task.CompletedTask;
+        VolumeId.TryParse(snapshotId, out var id) && _copies.TryGetValue($"{id.VolumeGroup}/{id.LogicalVolume}", out var copy) ? copy.Done : Task.CompletedTask;
 
-    private async Task CopyAsync(ManagedSnapshot snapshot)
+    /// <summary>
+    /// Completes when no snapshot is being copied from <paramref name="volumeId"/> any more: its
+    /// point in time hangs on the volume until then, and the snapshot must outlive the volume.
+    /// </summary>
+    internal Task WhenCopiesFromAsync(VolumeId volumeId) =>
+        Task.WhenAll(_copies.Values.Where(c => VolumeId.TryParse(c.SourceVolumeId, out var source) && source == volumeId).Select(c => c.Done));
+
+    private async Task CopyAsync(ManagedSnapshot snapshot, CancellationToken stop)
     {
         var none = CancellationToken.None;
         var lv = snapshot.Lv;
@@ -323,16 +344,25 @@ public sealed partial class SnapshotEngine
 
             var target = await ActiveAsync(lv).ConfigureAwait(false);
             var from = await ActiveAsync(pit).ConfigureAwait(false);
-            await Filesystem.CopyDeviceAsync(from.Path ?? $"/dev/{pit.VolumeGroup}/{pit.Name}", target.Path ?? snapshot.DevicePath, snapshot.SizeBytes, none).ConfigureAwait(false);
+            await Filesystem.CopyDeviceAsync(from.Path ?? $"/dev/{pit.VolumeGroup}/{pit.Name}", target.Path ?? snapshot.DevicePath, snapshot.SizeBytes, stop).ConfigureAwait(false);
+
+            // The point in time goes before the snapshot is tagged ready, so "ready to use" means
+            // the snapshot is done: nothing of it changes the VG afterwards, and a DeleteSnapshot
+            // right after is not refused as busy. A crash between the two leaves an unfinished
+            // snapshot without its point in time, which the next start removes (its retry takes it anew).
+            await RemovePointInTimeAsync(pit.VolumeGroup, pit.Name).ConfigureAwait(false);
+            await _volumes.Capacity.RefreshAsync(lv.VolumeGroup, none).ConfigureAwait(false);
             var completed = await _lvm.ChangeTagsIfAsync(
                 lv.VolumeGroup, lv.Name, new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag, SnapshotMetadata.KindTag, VolumeMetadata.CreatingTag] },
                 [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag], none).ConfigureAwait(false);
-            await RemovePointInTimeAsync(pit.VolumeGroup, pit.Name).ConfigureAwait(false);
-            await _volumes.Capacity.RefreshAsync(lv.VolumeGroup, none).ConfigureAwait(false);
             if (completed)
             {
                 Log.Copied(_logger, snapshot.Id.ToString(), snapshot.SizeBytes);
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // DeleteSnapshot stopped the copy and removes the snapshot with its point in time.
         }
         catch (Exception e) when (e is LvmException or CommandException or FilesystemCommandException or IOException or VolumeException)
         {
@@ -401,6 +431,9 @@ public sealed partial class SnapshotEngine
 
         [LoggerMessage(EventId = 3253, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} is complete: {Bytes} bytes copied; it is ready to use and its copy-on-write area is dropped")]
         public static partial void Copied(ILogger logger, string snapshotId, long bytes);
+
+        [LoggerMessage(EventId = 3259, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} is deleted while its copy runs: the copy is stopped")]
+        public static partial void CopyStopped(ILogger logger, string snapshotId);
 
         [LoggerMessage(EventId = 3254, Level = LogLevel.Error, Message = "Copying snapshot {SnapshotId} failed; it stays not ready, and a CreateSnapshot retry or the next start restarts the copy: {Reason}")]
         public static partial void CopyFailed(ILogger logger, string snapshotId, string reason);

@@ -147,6 +147,7 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
         private int _lives;
         private int _starts;
         private int _leaks;
+        private int _resumedSuspended;
         private PluginProcess? _plugin;
 
         private CrashBed(CrashBedFixture vg, int seed, ITestOutputHelper output)
@@ -227,7 +228,15 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
             }
 
             var inFlight = !call.IsCompleted;
-            await plugin.KillAsync();
+            try
+            {
+                await plugin.KillAsync();
+            }
+            catch (TimeoutException ex)
+            {
+                throw new InvalidOperationException($"run {run} {rpc} of {life.Name}: {ex.Message}\n{Diagnose()}\nthe plugin's log:\n{plugin.Tail()}", ex);
+            }
+
             _traps.Clear();
             var first = await Outcome(call);
             var where = point == Point.Timer ? $"{delay.TotalMilliseconds:0} ms in" : $"{point} command {command} ({Describe(_traps.Since(mark), command)})";
@@ -247,7 +256,9 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
             }
 
             await StartPluginAsync();
-            _output.WriteLine($"run {run,3}: {rpc,-9} {life.Name,-13} killed {(inFlight ? "in flight" : "after the reply")}, {where}; restarted in {_restarts[^1].TotalSeconds:0.0} s");
+            var resumed = await ResumedAtStartAsync();
+            _output.WriteLine($"run {run,3}: {rpc,-9} {life.Name,-13} killed {(inFlight ? "in flight" : "after the reply")}, {where}; restarted in {_restarts[^1].TotalSeconds:0.0} s" +
+                (resumed > 0 ? $", resumed {resumed} suspended LV(s) at start" : ""));
             var retryMark = _traps.Count;
             var retry = Stopwatch.StartNew();
             var (response, attempts) = await RetryAsync(rpc, life, run);
@@ -280,7 +291,7 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
             var all = _tally.Values;
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"  {"total",-9} {all.Sum(t => t.Runs),5} {all.Sum(t => t.InFlight),10} {all.Sum(t => t.Late),5} {all.Sum(t => t.Points[Point.Timer]),6} {all.Sum(t => t.Points[Point.BeforeCommand]),7} {all.Sum(t => t.Points[Point.DuringCommand]),7} {all.Sum(t => t.Points[Point.AfterCommand]),6} {all.Sum(t => t.Retries),8}");
-            text.Append(CultureInfo.InvariantCulture, $"  leaks found: {_leaks}; problems: {Problems.Count}; volume lives: {_lives}");
+            text.Append(CultureInfo.InvariantCulture, $"  leaks found: {_leaks}; problems: {Problems.Count}; volume lives: {_lives}; suspended LVs the restarted plugin resumed: {_resumedSuspended}");
             return text.ToString();
         }
 
@@ -293,7 +304,20 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
                     _output.WriteLine("the plugin's last log lines:\n" + _plugin.Tail());
                 }
 
-                await _plugin.DisposeAsync();
+                try
+                {
+                    await _plugin.DisposeAsync();
+                }
+                catch (TimeoutException ex)
+                {
+                    _output.WriteLine($"disposing the plugin: {ex.Message}\n{Diagnose()}");
+                }
+            }
+
+            // A failed run may have left a device suspended; unmounting its filesystem would then block for good.
+            foreach (var device in MappedDevices().Where(d => d.Suspended))
+            {
+                _output.WriteLine($"resuming {device.Name}, left suspended: {(await Sh.TryRunAsync("dmsetup", ["resume", device.Name], TimeSpan.FromSeconds(30))).ExitCode}");
             }
 
             await Mounts.UnmountAllBelowAsync(_work);
@@ -332,14 +356,77 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
         private async Task StartPluginAsync()
         {
             var clock = Stopwatch.StartNew();
-            _plugin = await PluginProcess.StartAsync(
-                Path.Combine(_work, "csi.sock"), _config, _traps.BinDirectory, Path.Combine(_work, $"stratum-{_starts++}.log"), TimeSpan.FromMinutes(2));
+            try
+            {
+                _plugin = await PluginProcess.StartAsync(
+                    Path.Combine(_work, "csi.sock"), _config, _traps.BinDirectory, Path.Combine(_work, $"stratum-{_starts++}.log"), TimeSpan.FromMinutes(2));
+            }
+            catch (TimeoutException ex)
+            {
+                _plugin = null;
+                throw new InvalidOperationException($"{ex.Message}\n{Diagnose()}", ex);
+            }
+
             _restarts.Add(clock.Elapsed);
         }
 
-        private Task<IMessage> SendAsync(CsiClient client, Rpc rpc, Life life)
+        /// <summary>How many suspended LVs the plugin just started says it resumed (its start-up recovery logs each).</summary>
+        private async Task<int> ResumedAtStartAsync()
         {
-            var deadline = DateTime.UtcNow.AddMinutes(5);
+            var log = await File.ReadAllTextAsync(_plugin!.LogPath);
+            var count = log.Split('\n').Count(l => l.Contains("had left its device suspended", StringComparison.Ordinal));
+            _resumedSuspended += count;
+            return count;
+        }
+
+        /// <summary>
+        /// What the machine looks like when something blocks: the device-mapper devices (a suspended
+        /// one blocks every IO to it) and the processes in uninterruptible sleep, with where in the
+        /// kernel they wait. Read from sysfs and procfs only, so it cannot block itself.
+        /// </summary>
+        private static string Diagnose()
+        {
+            var text = new StringBuilder("device-mapper devices:\n");
+            foreach (var device in MappedDevices())
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {device.Name} ({device.Dev}){(device.Suspended ? " SUSPENDED" : "")}");
+            }
+
+            text.AppendLine("processes in uninterruptible sleep (D):");
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('D'))
+                    {
+                        var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+                        var stack = File.Exists(Path.Combine(dir, "stack")) ? File.ReadAllText(Path.Combine(dir, "stack")).Trim() : "";
+                        text.AppendLine(CultureInfo.InvariantCulture, $"  {Path.GetFileName(dir)}: {cmdline} (wchan {File.ReadAllText(Path.Combine(dir, "wchan"))})\n    {stack.Replace("\n", "\n    ", StringComparison.Ordinal)}");
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Gone meanwhile, or not readable.
+                }
+            }
+
+            return text.ToString();
+        }
+
+        /// <summary>Every device-mapper device, from sysfs.</summary>
+        private static List<(string Name, string Dev, bool Suspended)> MappedDevices() =>
+            Directory.EnumerateDirectories("/sys/block", "dm-*")
+                .Select(d => (
+                    Name: File.ReadAllText(Path.Combine(d, "dm", "name")).Trim(),
+                    Dev: File.ReadAllText(Path.Combine(d, "dev")).Trim(),
+                    Suspended: File.ReadAllText(Path.Combine(d, "dm", "suspended")).Trim() == "1"))
+                .ToList();
+
+        private static Task<IMessage> SendAsync(CsiClient client, Rpc rpc, Life life) => SendAsync(client, rpc, life, DateTime.UtcNow.AddMinutes(5));
+
+        private static Task<IMessage> SendAsync(CsiClient client, Rpc rpc, Life life, DateTime deadline)
+        {
             return rpc switch
             {
                 Rpc.Create => Cast(client.Controller.CreateVolumeAsync(Requests.Create(life.Name, SizeBytes, Capability), deadline: deadline).ResponseAsync),
@@ -358,12 +445,13 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
         /// <summary>Calls until the RPC succeeds, retrying what kubelet and the sidecars retry.</summary>
         private async Task<(IMessage Response, int Attempts)> RetryAsync(Rpc rpc, Life life, int run)
         {
+            // Bounded: a retry that blocks (an RPC stuck in the kernel) fails the test with what blocks, well before the testbed's idle timeout.
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    return (await SendAsync(_plugin!.Client, rpc, life), attempt);
+                    return (await SendAsync(_plugin!.Client, rpc, life, deadline), attempt);
                 }
                 catch (RpcException ex) when (ex.StatusCode is StatusCode.Aborted or StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
                 {
@@ -371,7 +459,7 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
                 }
                 catch (RpcException ex)
                 {
-                    throw new InvalidOperationException($"run {run}: the retried {rpc} of {life.Name} failed: {ex.Status}\nthe plugin's log:\n{_plugin!.Tail()}", ex);
+                    throw new InvalidOperationException($"run {run}: the retried {rpc} of {life.Name} failed: {ex.Status}\n{Diagnose()}\nthe plugin's log:\n{_plugin!.Tail()}", ex);
                 }
             }
         }
@@ -447,10 +535,14 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
         private void CheckDevicesAndMounts(int run, Rpc rpc, Life life)
         {
             var prefix = _vg.VgName.Replace("-", "--", StringComparison.Ordinal) + "-";
-            var mapped = Directory.EnumerateDirectories("/sys/block", "dm-*")
-                .Select(d => (Name: File.ReadAllText(Path.Combine(d, "dm", "name")).Trim(), Dev: File.ReadAllText(Path.Combine(d, "dev")).Trim()))
+            var mapped = MappedDevices()
                 .Where(d => d.Name.StartsWith(prefix, StringComparison.Ordinal) || d.Name.StartsWith("stratum-", StringComparison.Ordinal))
                 .ToList();
+            foreach (var device in mapped.Where(d => d.Suspended))
+            {
+                Problems.Add($"run {run} after {rpc} of {life.Name}: device-mapper device {device.Name} is suspended (every IO to it blocks)");
+            }
+
             var expectDevice = rpc != Rpc.Delete;
             var ours = expectDevice ? DmName(life) : null;
             var strays = mapped.Where(d => d.Name != ours).Select(d => d.Name).ToList();

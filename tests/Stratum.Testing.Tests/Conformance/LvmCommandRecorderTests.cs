@@ -24,12 +24,16 @@ public sealed class LvmCommandRecorderTests : IAsyncLifetime
 
     public static TheoryData<string, LvmOperation, string> Commands => new()
     {
-        { "lvcreate --yes --wipesignatures y --zero y --name pvc-1 --size 8388608b --addtag stratum/owner vg1", LvmOperation.CreateVolume, "vg1/pvc-1" },
-        { "lvcreate --yes --name r --size 8388608b --type raid1 --mirrors 1 vg1 /dev/vda /dev/vdb", LvmOperation.CreateVolume, "vg1/r" },
+        { "lvcreate --yes --wipesignatures y --zero y --name pvc-1 --size 8388608b --addtag stratum/owner vg1", LvmOperation.CreateVolumeWithoutReadBack, "vg1/pvc-1" },
+        { "lvcreate --yes --name r --size 8388608b --type raid1 --mirrors 1 vg1 /dev/vda /dev/vdb", LvmOperation.CreateVolumeWithoutReadBack, "vg1/r" },
+        { "lvcreate --yes --snapshot --name pit --size 8388608b vg1/pvc-1", LvmOperation.CreateSnapshot, "vg1/pit" },
         { "lvcreate --yes --type thin-pool --zero y --name pool --size 8388608b vg1", LvmOperation.CreateThinPool, "vg1/pool" },
         { "lvremove --yes vg1/pvc-1", LvmOperation.RemoveVolume, "vg1/pvc-1" },
+        { "lvremove --yes --select lv_uuid=AAAAAA vg1/pvc-1", LvmOperation.RemoveVolumeIf, "vg1/pvc-1" },
         { "lvextend --yes --size 16777216b vg1/pvc-1", LvmOperation.ExtendVolume, "vg1/pvc-1" },
         { "lvchange --addtag a --deltag b vg1/pvc-1", LvmOperation.ChangeTags, "vg1/pvc-1" },
+        { "lvchange --addtag a --deltag b --select lv_uuid=AAAAAA vg1/pvc-1", LvmOperation.ChangeTagsIf, "vg1/pvc-1" },
+        { "lvchange --yes --refresh vg1/pvc-1", LvmOperation.RefreshVolume, "vg1/pvc-1" },
         { "lvchange --yes --activate y --ignoreactivationskip vg1/pvc-1", LvmOperation.ActivateVolume, "vg1/pvc-1" },
         { "lvchange --yes --activate n vg1/pvc-1", LvmOperation.DeactivateVolume, "vg1/pvc-1" },
         { "vgchange --activate y vg1", LvmOperation.ActivateVolumeGroup, "vg1" },

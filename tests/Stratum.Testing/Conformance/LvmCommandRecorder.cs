@@ -122,9 +122,11 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
         return command switch
         {
             "lvcreate" => new LvmCall(CreateOperation(args), $"{LvCreateVolumeGroup(args)}/{ValueOf(args, "--name")}"),
-            "lvremove" => new LvmCall(LvmOperation.RemoveVolume, last),
+            // LvmCli removes with a selection (RemoveVolumeIf, also inside RemoveVolume); a plain lvremove is RemoveVolume's second step.
+            "lvremove" => new LvmCall(args.Contains("--select") ? LvmOperation.RemoveVolumeIf : LvmOperation.RemoveVolume, last),
             "lvextend" => new LvmCall(LvmOperation.ExtendVolume, last),
-            "lvchange" when args.Contains("--addtag") || args.Contains("--deltag") => new LvmCall(LvmOperation.ChangeTags, last),
+            "lvchange" when args.Contains("--addtag") || args.Contains("--deltag") => new LvmCall(args.Contains("--select") ? LvmOperation.ChangeTagsIf : LvmOperation.ChangeTags, last),
+            "lvchange" when args.Contains("--refresh") => new LvmCall(LvmOperation.RefreshVolume, last),
             "lvchange" => new LvmCall(ValueOf(args, "--activate") == "n" ? LvmOperation.DeactivateVolume : LvmOperation.ActivateVolume, last),
             "vgchange" => new LvmCall(LvmOperation.ActivateVolumeGroup, last),
             "pvcreate" => new LvmCall(LvmOperation.CreatePhysicalVolume, last),
@@ -148,12 +150,13 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
             ("thin", _) => LvmOperation.CreateThinVolume,
             (_, true) when args.Contains("--size") => LvmOperation.CreateSnapshot,
             (_, true) => LvmOperation.CreateThinSnapshot,
-            _ => LvmOperation.CreateVolume,
+            // The lvcreate alone: CreateVolume's read-back is a lookup of its own here.
+            _ => LvmOperation.CreateVolumeWithoutReadBack,
         };
 
-    /// <summary>lvcreate names its VG after the options, optionally followed by PV paths.</summary>
+    /// <summary>lvcreate names its VG (or, for a snapshot, <c>vg/origin</c>) after the options, optionally followed by PV paths.</summary>
     private static string LvCreateVolumeGroup(IReadOnlyList<string> args) =>
-        args.Reverse().FirstOrDefault(a => !a.StartsWith('/')) ?? string.Empty;
+        (args.Reverse().FirstOrDefault(a => !a.StartsWith('/')) ?? string.Empty).Split('/')[0];
 
     /// <summary>vgcreate [--addtag TAG]... NAME DEVICE...</summary>
     private static string FirstAfterTags(IReadOnlyList<string> args)

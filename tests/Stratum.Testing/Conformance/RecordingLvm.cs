@@ -26,6 +26,7 @@ public sealed class RecordingLvm(ILvm inner) : ILvm, ILvmCallLog
         LvmOperation.RemoveVolume,
         LvmOperation.ActivateVolumeGroup,
         LvmOperation.ActivateVolume,
+        LvmOperation.RefreshVolume,
         LvmOperation.DeactivateVolume,
         LvmOperation.ChangeTags,
         LvmOperation.ChangeTagsIf,
@@ -220,6 +221,10 @@ public sealed class RecordingLvm(ILvm inner) : ILvm, ILvmCallLog
     /// <inheritdoc />
     public Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
         RunAsync(LvmOperation.ActivateVolume, Lv(volumeGroup, name), () => Inner.ActivateVolumeAsync(volumeGroup, name, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task RefreshVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
+        RunAsync(LvmOperation.RefreshVolume, Lv(volumeGroup, name), () => Inner.RefreshVolumeAsync(volumeGroup, name, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>

@@ -54,6 +54,9 @@ public enum LvmOperation
     /// <summary><see cref="Stratum.Lvm.ILvm.ActivateVolumeAsync"/>.</summary>
     ActivateVolume,
 
+    /// <summary><see cref="Stratum.Lvm.ILvm.RefreshVolumeAsync"/>.</summary>
+    RefreshVolume,
+
     /// <summary><see cref="Stratum.Lvm.ILvm.DeactivateVolumeAsync"/>.</summary>
     DeactivateVolume,
 

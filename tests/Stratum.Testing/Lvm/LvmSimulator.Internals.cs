@@ -507,7 +507,7 @@ public sealed partial class LvmSimulator
         };
         a[1] = 'w';
         a[2] = lv.AllocationPolicy;
-        a[4] = lv.Active ? 'a' : '-';
+        a[4] = lv.Active ? (lv.Suspended ? 's' : 'a') : '-';
         a[5] = lv.Active && open ? 'o' : '-';
         a[6] = lv.Kind switch
         {

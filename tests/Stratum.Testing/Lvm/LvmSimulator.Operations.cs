@@ -505,6 +505,20 @@ public sealed partial class LvmSimulator
         await ActivateWithDependenciesAsync(lv).ConfigureAwait(false);
     }
 
+    private async Task RefreshVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
+    {
+        Record(LvmOperation.RefreshVolume, $"{volumeGroup}/{name}", instrumented);
+        LvmValidation.ValidateLogicalVolume(volumeGroup, name);
+
+        using var _ = await BeginAsync(LvmOperation.RefreshVolume, instrumented, ct).ConfigureAwait(false);
+        var argv = SimErrors.Argv("lvchange", "--yes", "--refresh", $"{volumeGroup}/{name}");
+        var vg = RequireVg(argv, volumeGroup);
+        var lv = vg.FindVisible(name) ?? throw SimErrors.LogicalVolumeNotFound(argv, volumeGroup, name);
+
+        // Measured (LVM 2.03.16): a suspended device is resumed. An inactive LV stays inactive (lvchange(8)).
+        lv.Suspended = false;
+    }
+
     private async Task DeactivateVolumeCoreAsync(string volumeGroup, string name, bool instrumented, CancellationToken ct)
     {
         Record(LvmOperation.DeactivateVolume, $"{volumeGroup}/{name}", instrumented);

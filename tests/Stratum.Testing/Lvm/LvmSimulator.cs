@@ -252,6 +252,14 @@ public sealed partial class LvmSimulator : ILvm, IAsyncDisposable
         Lv(volumeGroup, name).HealthStatus = string.IsNullOrEmpty(healthStatus) ? null : healthStatus;
     }
 
+    /// <summary>Leaves an active LV's device suspended, as an lvextend killed between its suspend and resume does.</summary>
+    public void SetSuspended(string volumeGroup, string name)
+    {
+        using var _ = Lock();
+        var lv = Lv(volumeGroup, name);
+        lv.Suspended = lv.Active ? true : throw new InvalidOperationException($"{volumeGroup}/{name} is not active: only an active LV has a device to suspend");
+    }
+
     /// <summary>Marks an LV as held open (by a process), so removing or deactivating it fails "in use".</summary>
     public void SetOpen(string volumeGroup, string name, bool open)
     {
@@ -407,6 +415,10 @@ public sealed partial class LvmSimulator : ILvm, IAsyncDisposable
         ActivateVolumeCoreAsync(volumeGroup, name, true, cancellationToken);
 
     /// <inheritdoc />
+    public Task RefreshVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
+        RefreshVolumeCoreAsync(volumeGroup, name, true, cancellationToken);
+
+    /// <inheritdoc />
     public Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
         DeactivateVolumeCoreAsync(volumeGroup, name, true, cancellationToken);
 
@@ -553,6 +565,9 @@ public sealed partial class LvmSimulator : ILvm, IAsyncDisposable
 
         public Task ActivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
             sim.ActivateVolumeCoreAsync(volumeGroup, name, false, cancellationToken);
+
+        public Task RefreshVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
+            sim.RefreshVolumeCoreAsync(volumeGroup, name, false, cancellationToken);
 
         public Task DeactivateVolumeAsync(string volumeGroup, string name, CancellationToken cancellationToken) =>
             sim.DeactivateVolumeCoreAsync(volumeGroup, name, false, cancellationToken);

@@ -107,6 +107,9 @@ internal sealed class SimLv(SimVg vg, string name, string uuid, SimLvKind kind)
 
     public bool ActivationSkip { get; set; }
 
+    /// <summary>Test control: the device is suspended, as an LVM command killed half-way leaves it (attr character 5 <c>s</c>).</summary>
+    public bool Suspended { get; set; }
+
     /// <summary>Test control: the device is held open (by a process, say).</summary>
     public bool ForcedOpen { get; set; }
 

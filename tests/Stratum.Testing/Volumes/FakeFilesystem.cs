@@ -175,13 +175,35 @@ public sealed class FakeFilesystem : IFilesystemOps
 
     public FilesystemStats GetStats(string path) => new(1000, 600, 400, 100, 90, 10);
 
-    public Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken)
+    /// <summary>When set, every copy waits for it (or for its own cancellation, which stops it as dd would be killed).</summary>
+    public TaskCompletionSource? CopyHold { get; set; }
+
+    /// <summary>Copies stopped through their cancellation token.</summary>
+    public int CopiesStopped { get; private set; }
+
+    public async Task CopyDeviceAsync(string source, string target, long bytes, CancellationToken cancellationToken)
     {
+        if (CopyHold is { } hold)
+        {
+            try
+            {
+                await hold.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    CopiesStopped++;
+                }
+
+                throw;
+            }
+        }
+
         lock (_gate)
         {
             Change("copy", $"copy {source} {target} {bytes}");
             _contents[target] = _contents.GetValueOrDefault(source, DeviceContents.Blank);
-            return Task.CompletedTask;
         }
     }
 

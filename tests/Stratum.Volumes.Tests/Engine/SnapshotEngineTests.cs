@@ -4,6 +4,7 @@ using Stratum.Lvm;
 using Stratum.Volumes.Filesystems;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
+using Stratum.Testing.Lvm;
 using Stratum.Volumes.Snapshots;
 using static Stratum.Volumes.Tests.Engine.EngineFixture;
 
@@ -90,6 +91,22 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
     // ================================================================ thick
 
     [Fact]
+    public async Task CreateAsync_ThickSource_TaggedReadyOnlyAfterItsPointInTimeIsGone()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Lvm.ResetCalls();
+
+        var snapshot = await SnapshotAsync("snap", source);
+
+        var calls = _f.Lvm.Calls.ToList();
+        var pit = $"stratum/{LogicalVolumeNaming.PointInTimeFor(snapshot.Lv.Name)}";
+        var dropped = calls.FindLastIndex(c => c.Operation == LvmOperation.RemoveVolumeIf && c.Target == pit);
+        var ready = calls.FindLastIndex(c => c.Operation == LvmOperation.ChangeTagsIf && c.Target == snapshot.Lv.FullName);
+        Assert.InRange(dropped, 0, ready - 1);
+        Assert.Equal(ready, calls.Count - 1); // nothing after: once ready, the snapshot changes the VG no more
+    }
+
+    [Fact]
     public async Task CreateAsync_ThickSource_NotReadyUntilCopied_ThenIndependentCopyWithoutCow()
     {
         var source = await VolumeAsync("vol", "default");
@@ -108,6 +125,61 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
         Assert.False(ready.Lv.IsSnapshot); // an independent LV
         Assert.DoesNotContain(await LvsAsync(), lv => lv.Name.EndsWith(".pit", StringComparison.Ordinal));
         Assert.False((await _f.LvAsync(source))!.IsCowOrigin); // no copy-on-write left on the source
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ThickSnapshotStillCopying_StopsTheCopyAndRemovesItWithItsPointInTime()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        var snapshot = await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+        Assert.False(snapshot.IsReady);
+
+        await Snapshots.DeleteAsync(snapshot.Id.ToString(), default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, _f.Fs.CopiesStopped);
+        Assert.True(Snapshots.WhenCopiedAsync(snapshot.Id.ToString()).IsCompleted);
+        Assert.Empty(await Snapshots.ListAsync(default));
+        Assert.DoesNotContain(await LvsAsync(), lv => lv.Name == snapshot.Lv.Name || lv.Name.EndsWith(".pit", StringComparison.Ordinal));
+        Assert.False((await _f.LvAsync(source))!.IsCowOrigin);
+        await Engine.DeleteAsync(source.Id.ToString(), default); // nothing hangs on the source any more
+    }
+
+    [Fact]
+    public async Task DeleteVolume_SourceOfASnapshotStillCopying_WaitsForTheCopyAndTheSnapshotStaysValid()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        var snapshot = await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+
+        var delete = Engine.DeleteAsync(source.Id.ToString(), default);
+        await Task.Delay(200);
+        Assert.False(delete.IsCompleted); // the snapshot's point in time still hangs on the source
+        Assert.NotNull(await _f.LvAsync(source));
+
+        _f.Fs.CopyHold.SetResult();
+        await delete.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(await _f.LvAsync(source));
+        var ready = Assert.Single(await Snapshots.ListAsync(default));
+        Assert.Equal((snapshot.Id, true), (ready.Id, ready.IsReady));
+        Assert.Equal(0, _f.Fs.CopiesStopped);
+    }
+
+    [Fact]
+    public async Task DeleteVolume_SourceOfASnapshotStillCopying_CallerGivesUp_VolumeKept()
+    {
+        var source = await VolumeAsync("vol", "default");
+        _f.Fs.CopyHold = new TaskCompletionSource();
+        await Snapshots.CreateAsync("snap", source.Id.ToString(), default);
+        using var gaveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine.DeleteAsync(source.Id.ToString(), gaveUp.Token));
+
+        var kept = await _f.LvAsync(source);
+        Assert.NotNull(kept);
+        Assert.DoesNotContain(VolumeMetadata.DeletingTag, kept.Tags); // untouched: its retry starts afresh
+        _f.Fs.CopyHold.SetResult();
     }
 
     [Fact]

@@ -62,6 +62,48 @@ public sealed class VolumeEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartAsync_OwnVolumeLeftSuspended_ResumedWithOneRefresh()
+    {
+        var suspended = await _f.CreateAsync("pvc-s");
+        var fine = await _f.CreateAsync("pvc-f");
+        Lvm.SetSuspended("stratum", suspended.Lv.Name);
+        Assert.True((await _f.LvAsync(suspended))!.IsSuspended);
+        Lvm.ResetCalls();
+
+        var found = await Engine.StartAsync(default);
+
+        Assert.Equal(2, found.Count);
+        Assert.False((await _f.LvAsync(suspended))!.IsSuspended);
+        Assert.Equal([new LvmCall(LvmOperation.RefreshVolume, suspended.Lv.FullName)], Lvm.Calls.Where(c => c.Operation == LvmOperation.RefreshVolume));
+        Assert.All(found, v => Assert.False(v.Lv.IsSuspended));
+        Assert.False((await _f.LvAsync(fine))!.IsSuspended);
+    }
+
+    [Fact]
+    public async Task StartAsync_NothingSuspended_NoRefresh()
+    {
+        await _f.CreateAsync("pvc-1");
+        Lvm.ResetCalls();
+
+        await Engine.StartAsync(default);
+
+        Assert.DoesNotContain(LvmOperation.RefreshVolume, Operations);
+    }
+
+    [Fact]
+    public async Task StartAsync_ForeignSuspendedLv_LeftAlone()
+    {
+        await Lvm.Admin.CreateVolumeAsync(new CreateVolumeRequest { VolumeGroup = "stratum", Name = "admins", SizeBytes = Gi }, default);
+        Lvm.SetSuspended("stratum", "admins");
+        Lvm.ResetCalls();
+
+        await Engine.StartAsync(default);
+
+        Assert.True((await Lvm.Admin.GetLogicalVolumeAsync("stratum", "admins", default))!.IsSuspended);
+        Assert.DoesNotContain(LvmOperation.RefreshVolume, Operations);
+    }
+
+    [Fact]
     public async Task StartAsync_ForeignInactiveLv_LeftInactive()
     {
         await Lvm.Admin.CreateVolumeAsync(new CreateVolumeRequest { VolumeGroup = "stratum", Name = "admins", SizeBytes = Gi }, default);
