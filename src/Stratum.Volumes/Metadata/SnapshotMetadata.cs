@@ -50,6 +50,13 @@ public sealed record SnapshotMetadata
 
     public VolumeState State { get; init; } = VolumeState.Ready;
 
+    /// <summary>
+    /// The source's encryption (<see cref="VolumeMetadata.Luks2"/>), or null when it was not
+    /// encrypted: the snapshot holds the source's LUKS header and ciphertext, and a volume restored
+    /// from it is encrypted with the same key.
+    /// </summary>
+    public string? Encryption { get; init; }
+
     /// <summary>The tag that records the snapshot name <paramref name="csiName"/>.</summary>
     public static string NameTag(string csiName) => NameKey + LvmTagCodec.Encode(csiName);
 
@@ -67,6 +74,7 @@ public sealed record SnapshotMetadata
             ClassKey + LvmTagCodec.Encode(DeviceClass),
         };
         VolumeMetadata.Add(tags, NodeKey, Node);
+        VolumeMetadata.Add(tags, VolumeMetadata.EncryptionKey, Encryption);
         return tags;
     }
 
@@ -79,7 +87,7 @@ public sealed record SnapshotMetadata
             return null;
         }
 
-        string? name = null, source = null, deviceClass = null, node = null;
+        string? name = null, source = null, deviceClass = null, node = null, encryption = null;
         long? bytes = null, created = null;
         var state = VolumeState.Ready;
         var states = 0;
@@ -111,6 +119,10 @@ public sealed record SnapshotMetadata
             {
                 node = nd;
             }
+            else if (VolumeMetadata.Value(tag, VolumeMetadata.EncryptionKey) is { } e)
+            {
+                encryption = e;
+            }
             else if (Number(tag, SourceBytesKey) is { } b)
             {
                 bytes = b;
@@ -131,6 +143,7 @@ public sealed record SnapshotMetadata
                 CreatedAt = DateTimeOffset.UnixEpoch.AddTicks(created.Value / 100),
                 DeviceClass = deviceClass,
                 Node = node,
+                Encryption = encryption,
                 State = states > 1 ? VolumeState.Creating : state,
             };
     }

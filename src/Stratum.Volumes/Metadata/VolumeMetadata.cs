@@ -48,7 +48,7 @@ public sealed record VolumeMetadata
     private const string PvcNamespaceKey = "stratum/pvc-namespace=";
     private const string PvcNameKey = "stratum/pvc-name=";
     private const string PvNameKey = "stratum/pv-name=";
-    private const string EncryptionKey = "stratum/encryption=";
+    internal const string EncryptionKey = "stratum/encryption=";
     private const string IoKey = "stratum/io=";
 
     /// <summary>The one encryption Stratum offers (StorageClass <c>encryption: luks2</c>).</summary>
