@@ -17,8 +17,8 @@ namespace Stratum.Volumes;
 /// </summary>
 public sealed partial class VolumeEngine
 {
-    /// <summary>The source of a restore or clone, found on this node and in the class's volume group.</summary>
-    private sealed record ResolvedSource(VolumeSource Source, LogicalVolume Lv, long Bytes, ManagedVolume? Volume);
+    /// <summary>The source of a restore or clone, found on this node and in the class's volume group, with its encryption (null: none).</summary>
+    private sealed record ResolvedSource(VolumeSource Source, LogicalVolume Lv, long Bytes, ManagedVolume? Volume, string? Encryption);
 
     private async Task<ResolvedSource> ResolveSourceAsync(VolumeSource source, DeviceClass deviceClass, CancellationToken cancellationToken)
     {
@@ -39,13 +39,13 @@ public sealed partial class VolumeEngine
                 throw new VolumeException(VolumeError.Unavailable, $"snapshot {source.Id} is still being copied (not ready to use yet); retry when it is ready");
             }
 
-            resolved = new ResolvedSource(source, snapshot.Lv, snapshot.SizeBytes, null);
+            resolved = new ResolvedSource(source, snapshot.Lv, snapshot.SizeBytes, null, snapshot.Metadata.Encryption);
         }
         else
         {
             var volume = await _catalog.FindAsync(id, cancellationToken).ConfigureAwait(false)
                 ?? throw new VolumeException(VolumeError.NotFound, elsewhere);
-            resolved = new ResolvedSource(source, volume.Lv, volume.CapacityBytes, volume);
+            resolved = new ResolvedSource(source, volume.Lv, volume.CapacityBytes, volume, volume.Metadata.Encryption);
         }
 
         if (resolved.Lv.VolumeGroup != deviceClass.VolumeGroup)
@@ -56,6 +56,25 @@ public sealed partial class VolumeEngine
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// The new volume's encryption: the source's. The copy holds the source's LUKS header and
+    /// ciphertext, so a restore or clone of an encrypted volume is encrypted with the same key
+    /// whatever its StorageClass says (staging it needs that key). Plaintext is never taken into
+    /// an encrypted class: INVALID_ARGUMENT (it would be refused at every stage).
+    /// </summary>
+    private static string? EncryptionFor(ResolvedSource source, CreateVolumeSpec spec)
+    {
+        if (spec.Encryption is { } asked && asked != source.Encryption)
+        {
+            var kind = source.Source.Kind == VolumeSourceKind.Snapshot ? "snapshot" : "source volume";
+            throw new VolumeException(VolumeError.InvalidArgument,
+                $"the {kind} {source.Source.Id} is {(source.Encryption is { } e ? $"encrypted ({e})" : "not encrypted")}; a volume restored or cloned from it " +
+                $"keeps that, so it cannot be created with encryption '{asked}' (use a StorageClass without the encryption parameter)");
+        }
+
+        return source.Encryption;
     }
 
     /// <summary>The new volume's size: what was asked, at least the source's; OUT_OF_RANGE when the range leaves no room for the source.</summary>

@@ -222,9 +222,11 @@ public sealed partial class VolumeEngine
         var space = await SpaceAsync(deviceClass, cancellationToken).ConfigureAwait(false);
         var size = Size(spec, space, deviceClass);
         var source = spec.Source is null ? null : await ResolveSourceAsync(spec.Source, deviceClass, cancellationToken).ConfigureAwait(false);
+        var encryption = spec.Encryption;
         if (source is not null)
         {
             size = SizeFor(source, spec, size, space, deviceClass);
+            encryption = EncryptionFor(source, spec);
         }
 
         var metadata = new VolumeMetadata
@@ -238,7 +240,7 @@ public sealed partial class VolumeEngine
             PvcNamespace = spec.PvcNamespace,
             PvcName = spec.PvcName,
             PvName = spec.PvName,
-            Encryption = spec.Encryption,
+            Encryption = encryption,
             IoLimits = spec.IoLimits,
         };
         if (deviceClass.Thin is { } thin)
@@ -646,7 +648,8 @@ public sealed partial class VolumeEngine
                 $"volume '{spec.Name}' already exists in device class '{existing.Metadata.DeviceClass}', not '{deviceClass.Name}'");
         }
 
-        if (existing.Metadata.Encryption != spec.Encryption)
+        // A restore or clone takes its source's encryption even when the request names none.
+        if (existing.Metadata.Encryption != spec.Encryption && (spec.Encryption is not null || existing.Metadata.Source is null))
         {
             throw new VolumeException(VolumeError.AlreadyExists,
                 $"volume '{spec.Name}' already exists {(existing.Metadata.Encryption is { } e ? $"encrypted ({e})" : "unencrypted")}, not as asked");

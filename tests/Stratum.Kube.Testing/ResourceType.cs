@@ -11,12 +11,13 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", false, ["ns"]);
     public static readonly ResourceType StorageClasses = new("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, ["sc"]);
     public static readonly ResourceType CsiStorageCapacities = new("storage.k8s.io", "v1", "csistoragecapacities", "CSIStorageCapacity", true, []);
+    public static readonly ResourceType VolumeAttributesClasses = new("storage.k8s.io", "v1", "volumeattributesclasses", "VolumeAttributesClass", false, ["vac"]);
     public static readonly ResourceType CsiNodes = new("storage.k8s.io", "v1", "csinodes", "CSINode", false, []);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, []);
 
     /// <summary>Everything the fake serves.</summary>
     public static IReadOnlyList<ResourceType> All { get; } =
-        [Nodes, PersistentVolumes, PersistentVolumeClaims, Pods, Events, Namespaces, StorageClasses, CsiStorageCapacities, CsiNodes, Leases];
+        [Nodes, PersistentVolumes, PersistentVolumeClaims, Pods, Events, Namespaces, StorageClasses, VolumeAttributesClasses, CsiStorageCapacities, CsiNodes, Leases];
 
     /// <summary><c>v1</c> or <c>group/version</c>, as objects write it in <c>apiVersion</c>.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -1,5 +1,7 @@
 using Stratum.Config;
+using Stratum.Kube.Client;
 using Stratum.Kube.Gc;
+using Stratum.Kube.Modify;
 using Stratum.Volumes;
 using Stratum.Volumes.Disks;
 
@@ -23,6 +25,15 @@ public sealed record NodeDependencies : EngineDependencies
     /// API when running in a pod, else no GC.
     /// </summary>
     public IClusterVolumeReader? Cluster { get; init; }
+
+    /// <summary>
+    /// The Kubernetes API the VolumeAttributesClass watcher reads (tests: the fake API server).
+    /// Default: the in-cluster API when running in a pod, else no watcher.
+    /// </summary>
+    public KubeConnection? Kube { get; init; }
+
+    /// <summary>The VolumeAttributesClass watcher's tuning (default: resync every 5 minutes).</summary>
+    public VolumeAttributesOptions? AttributesOptions { get; init; }
 
     /// <summary>The orphan GC's clock (default: the system's).</summary>
     public TimeProvider? GcTime { get; init; }

@@ -63,6 +63,7 @@ public sealed class NodePlugin : IAsyncDisposable
         }
 
         Gc = NodeGc.Create(Storage, options.NodeId, dependencies.Cluster, (IStratumMetrics?)_metrics ?? NullStratumMetrics.Instance, loggerFactory, dependencies.GcTime);
+        Attributes = NodeAttributesWatch.Create(Storage, options.NodeId, dependencies.Kube, dependencies.AttributesOptions, loggerFactory);
 
         var identity = new IdentityService(PluginInfo.Default, () => Readiness.IsReady, () => Readiness.Failure);
         var controller = new ControllerService(engine, options.NodeId, Storage.Node);
@@ -95,6 +96,9 @@ public sealed class NodePlugin : IAsyncDisposable
     /// <summary>The orphan GC (runs once the engine is up, when the configuration and the API allow).</summary>
     public NodeGc Gc { get; }
 
+    /// <summary>The VolumeAttributesClass watcher (runs once the engine is up, when a Kubernetes API is configured).</summary>
+    public NodeAttributesWatch Attributes { get; }
+
     public Readiness Readiness { get; } = new();
 
     /// <summary>
@@ -117,6 +121,7 @@ public sealed class NodePlugin : IAsyncDisposable
                 await Storage.StartAsync(cancellationToken).ConfigureAwait(false);
                 Readiness.MarkReady();
                 Gc.Start();
+                Attributes.Start();
             }
             catch (Exception ex)
             {
@@ -142,6 +147,7 @@ public sealed class NodePlugin : IAsyncDisposable
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         await Gc.DisposeAsync().ConfigureAwait(false);
+        await Attributes.DisposeAsync().ConfigureAwait(false);
         if (_metricsEndpoint is not null)
         {
             await _metricsEndpoint.DisposeAsync().ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Stratum.Csi.V1;
 using Stratum.Kube;
 using Stratum.Kube.NodeLoss;
 using Stratum.Volumes;
+using Stratum.Volumes.Naming;
 using Stratum.Volumes.Snapshots;
 using Stratum.Volumes.IoLimits;
 using Type = Stratum.Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
@@ -74,7 +75,7 @@ public sealed class ControllerService : Controller.ControllerBase
         var (required, limit) = Range(request.CapacityRange);
         var parameters = Parameters(request.Parameters);
         var source = Source(request.VolumeContentSource);
-        var ioLimits = CsiErrors.Run(() => IoLimitSettings.Parse(request.MutableParameters.Count > 0 ? MutableParameters(request.MutableParameters) : request.Parameters));
+        var ioLimits = CsiErrors.Run(() => request.MutableParameters.Count > 0 ? ParseMutableParameters(request.MutableParameters) : IoLimitSettings.Parse(request.Parameters));
 
         if (request.AccessibilityRequirements is { } requirements && requirements.Requisite.Count > 0
             && !requirements.Requisite.Any(t => CsiTopology.Allows(t, _nodeId)))
@@ -262,22 +263,30 @@ public sealed class ControllerService : Controller.ControllerBase
     /// <summary>
     /// Changes a volume's mutable parameters (a PVC's VolumeAttributesClass): its IO limits, which
     /// replace the old ones whole and reach the running pods at once. Unknown and immutable
-    /// parameters are INVALID_ARGUMENT. The volume must be on this node (docs/architecture.md, "Changing IO limits": how
-    /// the volume's own node applies a change that reached another node's plugin).
+    /// parameters are INVALID_ARGUMENT on every node. A volume this node does not have is answered
+    /// OK once its parameters are valid: the leader-elected external-resizer may call any node's
+    /// plugin, and the volume's own node applies the class the resizer then records on the PV
+    /// (its VolumeAttributesClass watcher; docs/architecture.md, "Changing IO limits").
     /// </summary>
     public override Task<ControllerModifyVolumeResponse> ControllerModifyVolume(ControllerModifyVolumeRequest request, ServerCallContext context) => CsiErrors.Guard(async () =>
     {
         var volumeId = CsiValidation.Id(request.VolumeId, "volume_id");
-        var limits = CsiErrors.Run(() => IoLimitSettings.Parse(MutableParameters(request.MutableParameters)));
+        var limits = CsiErrors.Run(() => ParseMutableParameters(request.MutableParameters));
         if (_node is null)
         {
             throw new RpcException(new Status(StatusCode.Unimplemented, "this plugin has no node side to apply volume changes"));
         }
 
+        if (!VolumeId.TryParse(volumeId, out _))
+        {
+            // Not a Stratum volume id at all: no node has it.
+            throw new RpcException(new Status(StatusCode.NotFound, $"volume {volumeId} is not a Stratum volume id (VG:LV:LV-UUID)"));
+        }
+
         if (await _engine.GetAsync(volumeId, context.CancellationToken).ConfigureAwait(false) is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound,
-                $"volume {volumeId} is not on node {_nodeId}; only the plugin on the volume's own node changes it (see 'Changing IO limits' in docs/architecture.md)"));
+            // Another node's volume: its own node applies the class once the resizer has recorded it on the PV.
+            return new ControllerModifyVolumeResponse();
         }
 
         await _node.ModifyAsync(volumeId, limits, context.CancellationToken).ConfigureAwait(false);
@@ -397,22 +406,32 @@ public sealed class ControllerService : Controller.ControllerBase
     }
 
     /// <summary>Checks that mutable parameters (a VolumeAttributesClass's) name only what can change: the IO limits.</summary>
-    private static IDictionary<string, string> MutableParameters(IDictionary<string, string> parameters)
+    /// <summary>
+    /// A VolumeAttributesClass's parameters (ControllerModifyVolume's or CreateVolume's
+    /// <c>mutable_parameters</c>, or a class the node's own watcher reads): only the IO limits may
+    /// appear; an immutable StorageClass parameter, an unknown one or a bad value is
+    /// <see cref="VolumeError.InvalidArgument"/>. The one check for every path.
+    /// </summary>
+    public static IoLimitSettings ParseMutableParameters(IEnumerable<KeyValuePair<string, string>> parameters)
     {
-        foreach (var key in parameters.Keys)
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = parameters.ToList();
+        foreach (var (key, _) in list)
         {
             if (key is DeviceClassParameter or EncryptionParameter)
             {
-                throw CsiErrors.Invalid($"parameter '{key}' cannot change after a volume is created; only the IO limits can ({string.Join(", ", IoLimitSettings.ParameterNames)})");
+                throw new VolumeException(VolumeError.InvalidArgument,
+                    $"parameter '{key}' cannot change after a volume is created; only the IO limits can ({string.Join(", ", IoLimitSettings.ParameterNames)})");
             }
 
             if (!IoLimitSettings.IsParameter(key))
             {
-                throw CsiErrors.Invalid($"unknown mutable parameter '{key}': Stratum can change {string.Join(", ", IoLimitSettings.ParameterNames)}");
+                throw new VolumeException(VolumeError.InvalidArgument,
+                    $"unknown mutable parameter '{key}': Stratum can change {string.Join(", ", IoLimitSettings.ParameterNames)}");
             }
         }
 
-        return parameters;
+        return IoLimitSettings.Parse(list);
     }
 
     private sealed record ParsedParameters(string? DeviceClass, string? PvcNamespace, string? PvcName, string? PvName, string? Encryption);

@@ -22,6 +22,9 @@ public static class Informers
     public static Informer<V1CSIStorageCapacity, V1CSIStorageCapacityList> StorageCapacities(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
         new(api, "apis/storage.k8s.io/v1/csistoragecapacities", logger, options);
 
+    public static Informer<V1VolumeAttributesClass, V1VolumeAttributesClassList> VolumeAttributesClasses(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
+        new(api, "apis/storage.k8s.io/v1/volumeattributesclasses", logger, options);
+
     public static Informer<V1Pod, V1PodList> Pods(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
         new(api, "api/v1/pods", logger, options);
 }

@@ -30,7 +30,7 @@ public sealed record SnapshotMetadata
     private const string NodeKey = "stratum/node=";
 
     /// <summary>The keys of a snapshot's tags that carry one value each.</summary>
-    private static readonly string[] ValueKeys = [NameKey, SourceKey, SourceBytesKey, CreatedKey, ClassKey, NodeKey];
+    private static readonly string[] ValueKeys = [NameKey, SourceKey, SourceBytesKey, CreatedKey, ClassKey, NodeKey, VolumeMetadata.EncryptionKey];
 
     /// <summary>The CSI snapshot name.</summary>
     public required string CsiName { get; init; }
@@ -52,6 +52,13 @@ public sealed record SnapshotMetadata
 
     public VolumeState State { get; init; } = VolumeState.Ready;
 
+    /// <summary>
+    /// The source's encryption (<see cref="VolumeMetadata.Luks2"/>), or null when it was not
+    /// encrypted: the snapshot holds the source's LUKS header and ciphertext, and a volume restored
+    /// from it is encrypted with the same key.
+    /// </summary>
+    public string? Encryption { get; init; }
+
     /// <summary>The tag that records the snapshot name <paramref name="csiName"/>.</summary>
     public static string NameTag(string csiName) => NameKey + LvmTagCodec.Encode(csiName);
 
@@ -69,6 +76,7 @@ public sealed record SnapshotMetadata
             ClassKey + LvmTagCodec.Encode(DeviceClass),
         };
         VolumeMetadata.Add(tags, NodeKey, Node);
+        VolumeMetadata.Add(tags, VolumeMetadata.EncryptionKey, Encryption);
         return tags;
     }
 
@@ -94,6 +102,7 @@ public sealed record SnapshotMetadata
         var source = values.Text(SourceKey);
         var deviceClass = values.Text(ClassKey);
         var node = values.Text(NodeKey);
+        var encryption = values.Text(VolumeMetadata.EncryptionKey);
         var bytes = values.Number(SourceBytesKey);
         var created = values.Number(CreatedKey);
         return values.Damaged || name is null || source is null || deviceClass is null || bytes is null || created is null
@@ -106,6 +115,7 @@ public sealed record SnapshotMetadata
                 CreatedAt = DateTimeOffset.UnixEpoch.AddTicks(created.Value / 100),
                 DeviceClass = deviceClass,
                 Node = node,
+                Encryption = encryption,
                 State = values.State,
             };
     }

@@ -47,7 +47,7 @@ public sealed record VolumeMetadata
     private const string PvcNamespaceKey = "stratum/pvc-namespace=";
     private const string PvcNameKey = "stratum/pvc-name=";
     private const string PvNameKey = "stratum/pv-name=";
-    private const string EncryptionKey = "stratum/encryption=";
+    internal const string EncryptionKey = "stratum/encryption=";
     private const string IoKey = "stratum/io=";
 
     /// <summary>The keys of a volume's tags that carry one value each.</summary>

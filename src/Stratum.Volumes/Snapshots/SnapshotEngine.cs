@@ -87,6 +87,7 @@ public sealed partial class SnapshotEngine
             CreatedAt = _time.GetUtcNow(),
             DeviceClass = source.Metadata.DeviceClass,
             Node = _nodeId,
+            Encryption = source.Metadata.Encryption,
             State = source.Lv.IsThinVolume ? VolumeState.Ready : VolumeState.Creating,
         };
         var vg = source.Lv.VolumeGroup;

@@ -88,9 +88,34 @@ public sealed class ControllerModifyVolumeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Modify_VolumeNotOnThisNode_NotFound()
+    public async Task Modify_VolumeOfAnotherNode_OkNothingChangedHere()
     {
+        var own = (await _f.Controller.CreateVolume(Create("pvc-1", ("writeIOPS", "100")), new FakeCallContext())).Volume;
         var request = new ControllerModifyVolumeRequest { VolumeId = "stratum:lv:AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", MutableParameters = { ["readIOPS"] = "7" } };
+
+        // The resizer may call any node's plugin: the volume's own node applies the class it records on the PV.
+        await _f.Controller.ControllerModifyVolume(request, new FakeCallContext());
+
+        var lv = (await _f.Lvm.Admin.ListLogicalVolumesAsync("stratum", default)).Single();
+        Assert.Equal(["stratum/io=wiops=100"], lv.Tags.Where(t => t.StartsWith("stratum/io=", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("deviceClass", "default")]
+    [InlineData("encryption", "luks2")]
+    [InlineData("colour", "blue")]
+    [InlineData("writeIOPS", "0")]
+    public async Task Modify_VolumeOfAnotherNode_UnknownImmutableOrBad_StillInvalidArgument(string key, string value)
+    {
+        var request = new ControllerModifyVolumeRequest { VolumeId = "stratum:lv:AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", MutableParameters = { [key] = value } };
+
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => _f.Controller.ControllerModifyVolume(request, new FakeCallContext())));
+    }
+
+    [Fact]
+    public async Task Modify_NotAStratumVolumeId_NotFound()
+    {
+        var request = new ControllerModifyVolumeRequest { VolumeId = "some-other-driver-volume", MutableParameters = { ["readIOPS"] = "7" } };
 
         Assert.Equal(StatusCode.NotFound, await CodeOf(() => _f.Controller.ControllerModifyVolume(request, new FakeCallContext())));
     }

@@ -40,13 +40,17 @@ public static class Tables
         Readiness = true,
         Privileged = true,
         SocketFlag = null,
-        // The orphan GC: read-only lists, fresh each pass (deploy/base/rbac-node-gc.yaml).
+        // The orphan GC: read-only lists, fresh each pass; the VolumeAttributesClass watcher:
+        // informers on PVs and classes (deploy/base/rbac-node-gc.yaml).
         ClusterRoleName = "stratum-node-gc",
         ClusterPermissions =
         [
             new("", "nodes", "list"),
             new("", "persistentvolumes", "list"),
+            new("", "persistentvolumes", "watch"),
             new("", "persistentvolumeclaims", "list"),
+            new("storage.k8s.io", "volumeattributesclasses", "list"),
+            new("storage.k8s.io", "volumeattributesclasses", "watch"),
         ],
     };
 

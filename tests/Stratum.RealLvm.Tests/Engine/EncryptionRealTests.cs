@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Stratum.RealLvm.Tests.Harness;
 using Stratum.Volumes;
 using Stratum.Volumes.Metadata;
+using Stratum.Volumes.Snapshots;
 using Xunit.Abstractions;
 
 namespace Stratum.RealLvm.Tests.Engine;
@@ -13,7 +14,9 @@ namespace Stratum.RealLvm.Tests.Engine;
 /// Encrypted volumes (LUKS2) on real LVM and real dm-crypt: a known plaintext written through the
 /// mount is absent from the raw LV; a wrong key fails cleanly and changes nothing; restage with the
 /// right key and online expansion keep the data; the key never shows in a process's argv (polled
-/// from /proc while cryptsetup runs), in a command the runner starts, or in a log line.
+/// from /proc while cryptsetup runs), in a command the runner starts, or in a log line. A thin
+/// snapshot, a restore from it and a clone stay encrypted: no plaintext on their LVs, and the
+/// same key opens them.
 /// </summary>
 [Collection(RealLvmCollection.Name)]
 public sealed class EncryptionRealTests(VolumeGroupFixture vg, ITestOutputHelper output) : IClassFixture<VolumeGroupFixture>, IAsyncLifetime
@@ -141,6 +144,59 @@ public sealed class EncryptionRealTests(VolumeGroupFixture vg, ITestOutputHelper
         await engine.Node.UnstageAsync(id, staging, CancellationToken.None);
         Assert.False(File.Exists($"/dev/mapper/{NodeVolumes.CryptMappingName(volume.Lv.Name)}"));
         await engine.Engine.DeleteAsync(id, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ThinSnapshotRestoreAndClone_StayEncryptedWithTheSameKey()
+    {
+        var config = new Stratum.Config.StratumConfig
+        {
+            DeviceClasses =
+            [
+                new Stratum.Config.DeviceClass { Name = "default", VolumeGroup = vg.VgName, IsDefault = true },
+                new Stratum.Config.DeviceClass
+                {
+                    Name = "thin",
+                    VolumeGroup = vg.VgName,
+                    Thin = new Stratum.Config.ThinPoolSettings { Pool = "luks-pool", Size = Stratum.Config.ThinPoolSize.Absolute(256 * MiB), OverprovisionRatio = 4 },
+                },
+            ],
+        };
+        await using var engine = await EngineUnderTest.StartAsync(vg.VgName, output, config: config);
+        var source = await engine.Engine.CreateAsync(new CreateVolumeSpec { Name = "pvc-luks-src", RequiredBytes = 64 * MiB, DeviceClass = "thin", Encryption = VolumeMetadata.Luks2 }, CancellationToken.None);
+        var staging = Path.Combine(_work, "src");
+        await engine.Node.StageAsync(new StageSpec(source.Id.ToString(), staging, false, "ext4", []) { Secrets = Secrets(Key) }, CancellationToken.None);
+        var payload = string.Concat(Enumerable.Repeat(Marker + "\n", 4096));
+        await File.WriteAllTextAsync(Path.Combine(staging, "data.txt"), payload);
+        await Sh.RunAsync("sync");
+
+        // Taken while the source is mounted (its filesystem frozen around the lvcreate).
+        var snapshot = await engine.Engine.Snapshots.CreateAsync("snap-luks", source.Id.ToString(), CancellationToken.None);
+        var thinSnap = new VolumeSource(VolumeSourceKind.Snapshot, snapshot.Id.ToString());
+        // The restore's request names no encryption (a StorageClass without the parameter): it stays encrypted all the same.
+        var restored = await engine.Engine.CreateAsync(new CreateVolumeSpec { Name = "pvc-luks-restored", RequiredBytes = 64 * MiB, DeviceClass = "thin", Source = thinSnap }, CancellationToken.None);
+        var clone = await engine.Engine.CreateAsync(
+            new CreateVolumeSpec { Name = "pvc-luks-clone", RequiredBytes = 64 * MiB, DeviceClass = "thin", Encryption = VolumeMetadata.Luks2, Source = new VolumeSource(VolumeSourceKind.Volume, source.Id.ToString()) },
+            CancellationToken.None);
+        await engine.Node.UnstageAsync(source.Id.ToString(), staging, CancellationToken.None);
+
+        Assert.Equal(VolumeMetadata.Luks2, snapshot.Metadata.Encryption);
+        foreach (var (copy, name) in new[] { (restored, "restored"), (clone, "clone") })
+        {
+            output.WriteLine($"{name}: {copy.Id} encryption={copy.Metadata.Encryption} origin={copy.Lv.Origin}");
+            Assert.Equal(VolumeMetadata.Luks2, copy.Metadata.Encryption);
+            Assert.False(await LvContainsAsync(copy.DevicePath, Marker), $"the plaintext is readable on the raw LV of the {name} volume");
+            var at = Path.Combine(_work, name);
+            await engine.Node.StageAsync(new StageSpec(copy.Id.ToString(), at, false, "ext4", []) { Secrets = Secrets(Key) }, CancellationToken.None);
+            Assert.True(File.Exists($"/dev/mapper/{NodeVolumes.CryptMappingName(copy.Lv.Name)}"), $"the {name} volume was not opened through LUKS");
+            Assert.Equal(payload, await File.ReadAllTextAsync(Path.Combine(at, "data.txt")));
+            await engine.Node.UnstageAsync(copy.Id.ToString(), at, CancellationToken.None);
+        }
+
+        await engine.Engine.DeleteAsync(restored.Id.ToString(), CancellationToken.None);
+        await engine.Engine.DeleteAsync(clone.Id.ToString(), CancellationToken.None);
+        await engine.Engine.Snapshots.DeleteAsync(snapshot.Id.ToString(), CancellationToken.None);
+        await engine.Engine.DeleteAsync(source.Id.ToString(), CancellationToken.None);
     }
 
     private static Dictionary<string, string> Secrets(string key) => new() { [NodeVolumes.EncryptionKeySecret] = key };

@@ -309,6 +309,41 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
         Assert.Equal(VolumeError.AlreadyExists, ex.Error);
     }
 
+    // ================================================================ encrypted sources
+
+    [Theory]
+    [InlineData("thin")]
+    [InlineData("default")]
+    public async Task SnapshotRestoreAndClone_EncryptedSource_StayEncryptedWhateverTheRequestSays(string deviceClass)
+    {
+        var source = await _f.CreateAsync("vol", Gi, deviceClass, encryption: VolumeMetadata.Luks2);
+
+        var snapshot = await SnapshotAsync("snap", source);
+        var restored = await RestoreAsync("restored", VolumeSourceKind.Snapshot, snapshot.Id.ToString(), deviceClass);
+        var clone = await RestoreAsync("clone", VolumeSourceKind.Volume, source.Id.ToString(), deviceClass);
+        var retried = await Engine.CreateAsync(new CreateVolumeSpec { Name = "clone", RequiredBytes = Gi, DeviceClass = deviceClass, Source = new VolumeSource(VolumeSourceKind.Volume, source.Id.ToString()) }, default);
+
+        Assert.Equal(VolumeMetadata.Luks2, snapshot.Metadata.Encryption);
+        Assert.Equal(VolumeMetadata.Luks2, (await Snapshots.FindAsync(snapshot.Id, default))!.Metadata.Encryption); // read back from the tags
+        Assert.Equal((VolumeMetadata.Luks2, VolumeMetadata.Luks2), (restored.Metadata.Encryption, clone.Metadata.Encryption));
+        Assert.Equal(clone.Id, retried.Id); // a retry of the same request is the same volume, not ALREADY_EXISTS
+    }
+
+    [Fact]
+    public async Task RestoreAsync_PlainSnapshotIntoEncryptedRequest_InvalidArgumentNothingCreated()
+    {
+        var source = await VolumeAsync("vol", "thin");
+        var snapshot = await SnapshotAsync("snap", source);
+        var before = (await LvsAsync()).Count;
+
+        var ex = await Assert.ThrowsAsync<VolumeException>(() => Engine.CreateAsync(
+            new CreateVolumeSpec { Name = "r", RequiredBytes = Gi, DeviceClass = "thin", Encryption = VolumeMetadata.Luks2, Source = new VolumeSource(VolumeSourceKind.Snapshot, snapshot.Id.ToString()) }, default));
+
+        Assert.Equal(VolumeError.InvalidArgument, ex.Error);
+        Assert.Contains("not encrypted", ex.Message);
+        Assert.Equal(before, (await LvsAsync()).Count);
+    }
+
     // ================================================================ expansion and restarts
 
     [Fact]
