@@ -12,10 +12,16 @@ public abstract partial class CsiConformanceTests
 {
     private const long SnapshotSourceBytes = 8 * MiB;
 
-    /// <summary>Takes a snapshot and repeats CreateSnapshot (as the snapshotter does) until it is ready to use.</summary>
+    /// <summary>
+    /// Takes a snapshot and repeats CreateSnapshot (as the snapshotter does) until it is ready to
+    /// use. A thick snapshot is ready after its copy and three more LVM commands (drop the point in
+    /// time, refresh capacity, tag ready): on a loaded emulated testbed, where one LVM command can
+    /// take 5 s, that exceeds a minute, so the bound is generous; it only stops a copy that hangs.
+    /// </summary>
     protected async Task<Csi.V1.Snapshot> ReadySnapshotAsync(string name, string sourceVolumeId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        const int Seconds = 180;
+        var deadline = DateTime.UtcNow.AddSeconds(Seconds);
         while (true)
         {
             var snapshot = (await CallAsync<CreateSnapshotResponse>(new CreateSnapshotRequest { Name = name, SourceVolumeId = sourceVolumeId })).Snapshot;
@@ -24,7 +30,7 @@ public abstract partial class CsiConformanceTests
                 return snapshot;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"snapshot {name} was not ready to use within 60 s");
+            Assert.True(DateTime.UtcNow < deadline, $"snapshot {name} was not ready to use within {Seconds} s");
             await Task.Delay(100);
         }
     }
