@@ -15,8 +15,11 @@ internal static class PluginBenchmark
     /// <summary>Probes whose latency is not counted: both ends warm up.</summary>
     private const int WarmUpCalls = 1000;
 
-    /// <summary>One way to run the binary: a name and the environment it gets (GC knobs, for comparisons).</summary>
-    public sealed record Variant(string Name, IReadOnlyDictionary<string, string> Environment);
+    /// <summary>
+    /// One way to run the binary: a name and the environment it gets (GC knobs, for comparisons),
+    /// and optionally another binary (a build to compare with, e.g. the one before a change).
+    /// </summary>
+    public sealed record Variant(string Name, IReadOnlyDictionary<string, string> Environment, string? Binary = null);
 
     public static async Task RunAsync(Report report, string stratum, int rounds, int calls, int oneShots, IReadOnlyList<Variant> variants)
     {
@@ -26,7 +29,7 @@ internal static class PluginBenchmark
             Console.Error.WriteLine($"plugin: round {round} of {rounds}");
             foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
             {
-                await MeasureAsync(stratum, variant, calls, oneShots, samples[variant.Name]);
+                await MeasureAsync(variant.Binary ?? stratum, variant, calls, oneShots, samples[variant.Name]);
             }
         }
 

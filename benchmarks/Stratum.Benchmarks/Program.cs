@@ -58,15 +58,23 @@ static Dictionary<string, string> Context(string stratum, int rounds, int calls)
     return context;
 }
 
-// NAME:VAR=VALUE,VAR=VALUE (environment for the plugin, e.g. DOTNET_GCgen0size=0x400000).
+// NAME[@BINARY]:VAR=VALUE,VAR=VALUE (environment for the plugin, e.g. DOTNET_GCgen0size=0x400000;
+// BINARY instead of --stratum, to compare builds).
 static PluginBenchmark.Variant ParseVariant(string text)
 {
     var colon = text.IndexOf(':', StringComparison.Ordinal);
     var name = colon < 0 ? text : text[..colon];
+    string? binary = null;
+    if (name.IndexOf('@', StringComparison.Ordinal) is var at and >= 0)
+    {
+        binary = Path.GetFullPath(name[(at + 1)..]);
+        name = name[..at];
+    }
+
     var environment = colon < 0 ? [] : text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries)
         .Select(kv => kv.Split('=', 2))
         .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
-    return new PluginBenchmark.Variant(name, environment);
+    return new PluginBenchmark.Variant(name, environment, binary);
 }
 
 static string? Arg(string[] args, string name)
@@ -92,7 +100,7 @@ static int Int(string[] args, string name, int fallback) =>
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: Stratum.Benchmarks native --stratum PATH [--rounds N] [--calls N] [--one-shots N] [--variant NAME:VAR=V,...]... [--json FILE]
+        usage: Stratum.Benchmarks native --stratum PATH [--rounds N] [--calls N] [--one-shots N] [--variant NAME[@BINARY]:VAR=V,...]... [--json FILE]
                Stratum.Benchmarks vm --stratum PATH [--rounds N] [--concurrent N] [--json FILE]   (inside the testbed)
                Stratum.Benchmarks combine OUT.json IN.json...
                Stratum.Benchmarks lvm [--reps N] [--devices DEV,DEV...] [--yes-wipe-devices] [--process-only]

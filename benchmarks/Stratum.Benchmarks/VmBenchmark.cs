@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Stratum.Csi.Grpc;
 using Stratum.Csi.V1;
 using Stratum.Testing.Conformance;
@@ -272,7 +273,7 @@ internal static class VmBenchmark
             script.Append("run() { local want=$1; shift; \"$@\" >/dev/null 2>&1; local rc=$?; [[ $rc == \"$want\" ]] || { echo \"exit $rc (the plugin saw $want): $*\" >&2; exit 1; }; }\n");
             foreach (var (line, exit) in commands)
             {
-                script.Append(CultureInfo.InvariantCulture, $"run {exit} {line}\n");
+                script.Append(CultureInfo.InvariantCulture, $"run {exit} {Unguarded(line)}\n");
             }
 
             _path = Path.Combine(Work, $"lifecycle-{fs}.sh");
@@ -280,6 +281,20 @@ internal static class VmBenchmark
         }
 
         public IReadOnlyList<string> Commands { get; }
+
+        /// <summary>
+        /// A guarded command (<c>lvremove --select 'lv_uuid="U" &amp;&amp; ...' VG/NAME</c>) names the
+        /// UUID of the LV the plugin created; the script's own lvcreate makes a new LV with a new
+        /// UUID, so the replay selects the LV by name instead: the same command and the same
+        /// selection work for LVM, with nothing extra run to learn the UUID.
+        /// </summary>
+        internal static string Unguarded(string line)
+        {
+            var target = Regex.Match(line, $@"\b{Vg}/([A-Za-z0-9+_.-]+)");
+            return target.Success
+                ? Regex.Replace(line, @"lv_uuid=(\\?"")[A-Za-z0-9-]+(\\?"")", m => $"lv_name={m.Groups[1].Value}{target.Groups[1].Value}{m.Groups[2].Value}")
+                : line;
+        }
 
         /// <summary>Runs the script (timed), then checks it left no LV behind, as the plugin's lifecycle does not.</summary>
         public async Task<double> RunAsync()

@@ -163,7 +163,7 @@ public sealed class FakeApiServerTests : FakeApiTest
         var events = new List<string>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), cts.Token))
+            await foreach (var evt in Api.WatchAsync("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), KubeJson.Default.V1Node, cts.Token))
             {
                 events.Add($"{evt.Type} {evt.Object?.Metadata.Name}");
                 if (events.Count == 3)
@@ -193,7 +193,7 @@ public sealed class FakeApiServerTests : FakeApiTest
         Server.Store.Compact();
 
         var events = new List<WatchEvent<V1Node>>();
-        await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), CancellationToken.None))
+        await foreach (var evt in Api.WatchAsync("api/v1/nodes", Query(("resourceVersion", list.Metadata.ResourceVersion)), KubeJson.Default.V1Node, CancellationToken.None))
         {
             events.Add(evt);
         }
@@ -209,7 +209,7 @@ public sealed class FakeApiServerTests : FakeApiTest
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var bookmark = Task.Run(async () =>
         {
-            await foreach (var evt in Api.WatchAsync<V1Node>("api/v1/nodes", Query(("resourceVersion", Server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("allowWatchBookmarks", "true")), cts.Token))
+            await foreach (var evt in Api.WatchAsync("api/v1/nodes", Query(("resourceVersion", Server.Store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("allowWatchBookmarks", "true")), KubeJson.Default.V1Node, cts.Token))
             {
                 if (evt.Type == "BOOKMARK")
                 {

@@ -18,21 +18,26 @@ namespace Stratum.Csi.Hosting;
 public sealed partial class NodeGc : IAsyncDisposable
 {
     private readonly NodeStorage _storage;
-    private readonly OrphanCollector? _collector;
-    private readonly KubeConnection? _connection;
+    private readonly Func<IClusterVolumeReader, OrphanCollector>? _build;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private OrphanCollector? _collector;
+    private KubeConnection? _connection;
+    private volatile string? _unavailable;
     private Task? _loop;
 
-    private NodeGc(NodeStorage storage, OrphanCollector? collector, KubeConnection? connection, string? unavailable)
+    private NodeGc(NodeStorage storage, Func<IClusterVolumeReader, OrphanCollector>? build, OrphanCollector? collector, string? unavailable, ILogger logger)
     {
         _storage = storage;
+        _build = build;
         _collector = collector;
-        _connection = connection;
-        Unavailable = unavailable;
+        _unavailable = unavailable;
+        _logger = logger;
     }
 
-    /// <summary>Why no pass can run (no Kubernetes API configured), or null when passes run as the mode says.</summary>
-    public string? Unavailable { get; }
+    /// <summary>Why no pass can run (no Kubernetes API configured, or its configuration unreadable), or null when passes run as the mode says.</summary>
+    public string? Unavailable => _unavailable;
 
     /// <summary>The configuration's mode now.</summary>
     public GcMode Mode => _storage.Config.Current.Config.Gc;
@@ -46,46 +51,38 @@ public sealed partial class NodeGc : IAsyncDisposable
 
     /// <summary>
     /// Builds the GC over <paramref name="cluster"/> when given (tests: the fake API server), else over
-    /// the in-cluster API when the process runs in a pod, else a GC that never runs.
+    /// the in-cluster API when the process runs in a pod, else a GC that never runs. The in-cluster
+    /// client (service-account token, CA certificate, TLS) is only set up by <see cref="Start"/>,
+    /// once the engine is up: nothing of it delays the socket or the first Probe.
     /// </summary>
     public static NodeGc Create(NodeStorage storage, string nodeId, IClusterVolumeReader? cluster, IStratumMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(loggers);
         var logger = loggers.CreateLogger<NodeGc>();
-        KubeConnection? connection = null;
-        if (cluster is null)
-        {
-            if (!KubernetesClientConfiguration.IsInCluster())
-            {
-                const string reason = "no in-cluster Kubernetes API (not running in a pod with a service account)";
-                NoApi(logger, reason);
-                return new NodeGc(storage, null, null, reason);
-            }
-
-            try
-            {
-                connection = KubeConnection.Create();
-                cluster = new KubeClusterVolumeReader(connection);
-            }
-            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
-            {
-                var reason = "the in-cluster Kubernetes configuration could not be read: " + e.Message;
-                NoApi(logger, reason);
-                return new NodeGc(storage, null, null, reason);
-            }
-        }
-
-        var collector = new OrphanCollector(
+        OrphanCollector Build(IClusterVolumeReader reader) => new(
             new CatalogVolumeSource(storage.Engine.Catalog),
             new EngineVolumeRemover(storage.Engine),
-            cluster,
+            reader,
             nodeId,
             () => Options(storage.Config.Current.Config),
             metrics,
             loggers.CreateLogger<OrphanCollector>(),
             time);
-        return new NodeGc(storage, collector, connection, null);
+
+        if (cluster is not null)
+        {
+            return new NodeGc(storage, null, Build(cluster), null, logger);
+        }
+
+        if (!KubernetesClientConfiguration.IsInCluster())
+        {
+            const string reason = "no in-cluster Kubernetes API (not running in a pod with a service account)";
+            NoApi(logger, reason);
+            return new NodeGc(storage, null, null, reason, logger);
+        }
+
+        return new NodeGc(storage, Build, null, null, logger);
     }
 
     /// <summary>The GC settings of a configuration.</summary>
@@ -95,18 +92,51 @@ public sealed partial class NodeGc : IAsyncDisposable
         return new GcOptions { Mode = config.Gc, GracePeriod = config.GcGracePeriod, Interval = config.GcInterval };
     }
 
-    /// <summary>Starts the periodic passes (call once the engine is up); nothing when the GC cannot run.</summary>
+    /// <summary>Connects to the API and starts the periodic passes (call once the engine is up); nothing when the GC cannot run.</summary>
     public void Start()
     {
-        if (_collector is { } collector && _loop is null)
+        lock (_gate)
         {
-            _loop = Task.Run(() => collector.RunAsync(_stop.Token), CancellationToken.None);
+            if (Connect() is { } collector && _loop is null)
+            {
+                _loop = Task.Run(() => collector.RunAsync(_stop.Token), CancellationToken.None);
+            }
         }
     }
 
     /// <summary>One pass now, in <paramref name="mode"/>; null when the GC cannot run.</summary>
-    public async Task<GcReport?> RunOnceAsync(GcMode mode, CancellationToken cancellationToken) =>
-        _collector is null ? null : await _collector.RunOnceAsync(mode, cancellationToken).ConfigureAwait(false);
+    public async Task<GcReport?> RunOnceAsync(GcMode mode, CancellationToken cancellationToken)
+    {
+        OrphanCollector? collector;
+        lock (_gate)
+        {
+            collector = Connect();
+        }
+
+        return collector is null ? null : await collector.RunOnceAsync(mode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The collector, set up with the in-cluster API on first use (under the gate).</summary>
+    private OrphanCollector? Connect()
+    {
+        if (_collector is not null || _build is null || _unavailable is not null)
+        {
+            return _collector;
+        }
+
+        try
+        {
+            _connection = KubeConnection.Create();
+            _collector = _build(new KubeClusterVolumeReader(_connection));
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+        {
+            _unavailable = "the in-cluster Kubernetes configuration could not be read: " + e.Message;
+            NoApi(_logger, _unavailable);
+        }
+
+        return _collector;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -117,7 +147,10 @@ public sealed partial class NodeGc : IAsyncDisposable
         }
 
         _stop.Dispose();
-        _connection?.Dispose();
+        lock (_gate)
+        {
+            _connection?.Dispose();
+        }
     }
 
     [LoggerMessage(EventId = 4200, EventName = "NodeGcNoApi", Level = LogLevel.Information,

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
@@ -11,13 +13,19 @@ public sealed record WatchEvent<T>(string Type, T? Object, V1Status? Status, str
     where T : class;
 
 /// <summary>
-/// The Kubernetes client Stratum uses: KubernetesClient.Aot's typed API for reads and writes, plus
-/// list pages and watch streams over the same HttpClient and credentials. (The AOT package has no
-/// watcher, and a list call with <c>watch=true</c> would be parsed as a list.)
+/// The Kubernetes client Stratum uses: KubernetesClient.Aot's configuration, credentials and
+/// HttpClient, with the few reads, writes, list pages and watch streams Stratum needs done here
+/// and their JSON through <see cref="KubeJson"/>. The package's typed operations are not called
+/// from Stratum's code: each one would link the serializer for every API type into the binary
+/// (see <see cref="KubeJson"/>). (Its AOT flavour also has no watcher.)
 /// </summary>
 public sealed class KubeConnection(Kubernetes client) : IDisposable
 {
-    /// <summary>The typed API (CoreV1, StorageV1, CoordinationV1, ...).</summary>
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+    private static readonly MediaTypeHeaderValue MergePatchType = new("application/merge-patch+json");
+    private static readonly Dictionary<string, string?> NoQuery = [];
+
+    /// <summary>The package's client: base address, credentials, HttpClient (tests also use its typed API).</summary>
     public Kubernetes Client { get; } = client;
 
     /// <summary>Connects with a kubeconfig file, an explicit server URL (no credentials: tests and local proxies), or in-cluster service-account credentials.</summary>
@@ -44,20 +52,59 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
         return new KubeConnection(new Kubernetes(config));
     }
 
-    /// <summary>GETs one page of a list at <paramref name="path"/> (e.g. <c>api/v1/nodes</c>).</summary>
-    public async Task<TList> GetListAsync<TList>(string path, IReadOnlyDictionary<string, string?> query, CancellationToken cancellationToken)
+    /// <summary>The path of a namespaced object or collection: <c>PREFIX/namespaces/NS/RESOURCE[/NAME]</c>.</summary>
+    public static string Namespaced(string prefix, string ns, string resource, string? name = null) =>
+        $"{prefix}/namespaces/{System.Uri.EscapeDataString(ns)}/{resource}" + (name is null ? "" : "/" + System.Uri.EscapeDataString(name));
+
+    /// <summary>The path of a cluster-scoped object: <c>PREFIX/RESOURCE/NAME</c>.</summary>
+    public static string Cluster(string prefix, string resource, string name) => $"{prefix}/{resource}/{System.Uri.EscapeDataString(name)}";
+
+    /// <summary>GETs an object or one page of a list at <paramref name="path"/> (e.g. <c>api/v1/nodes</c>).</summary>
+    public async Task<T> GetAsync<T>(string path, IReadOnlyDictionary<string, string?> query, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Uri(path, query));
+        return await ReadAsync(request, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GETs one page of a list at <paramref name="path"/> (e.g. <c>api/v1/nodes</c>).</summary>
+    public Task<TList> GetListAsync<TList>(string path, IReadOnlyDictionary<string, string?> query, JsonTypeInfo<TList> type, CancellationToken cancellationToken) =>
+        GetAsync(path, query, type, cancellationToken);
+
+    /// <summary>POSTs <paramref name="body"/> to the collection at <paramref name="path"/>; returns what the server stored.</summary>
+    public async Task<T> CreateAsync<T>(string path, T body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Uri(path, NoQuery)) { Content = Json(body, type) };
+        return await ReadAsync(request, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>PUTs <paramref name="body"/> at the object's <paramref name="path"/> (a conflict when its resourceVersion is stale).</summary>
+    public async Task<T> ReplaceAsync<T>(string path, T body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, Uri(path, NoQuery)) { Content = Json(body, type) };
+        return await ReadAsync(request, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>DELETEs the object at <paramref name="path"/> with these options (preconditions, grace period).</summary>
+    public async Task DeleteAsync(string path, V1DeleteOptions options, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, Uri(path, NoQuery)) { Content = Json(options, KubeJson.Default.V1DeleteOptions) };
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return KubernetesJson.Deserialize<TList>(body);
+    }
+
+    /// <summary>Applies a JSON merge patch (RFC 7386) to the object at <paramref name="path"/>.</summary>
+    public async Task MergePatchAsync(string path, string patch, CancellationToken cancellationToken)
+    {
+        var content = new StringContent(patch);
+        content.Headers.ContentType = MergePatchType;
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Uri(path, NoQuery)) { Content = content };
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Opens a watch (<c>?watch=1</c>) and yields its events until the server ends the stream.
     /// An HTTP error status becomes a <see cref="KubeApiException"/>; a 410 inside the stream is an ERROR event.
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string path, IReadOnlyDictionary<string, string?> query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string path, IReadOnlyDictionary<string, string?> query, JsonTypeInfo<T> type, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         var watchQuery = new Dictionary<string, string?>(query) { ["watch"] = "1" };
@@ -72,11 +119,11 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
                 continue;
             }
 
-            yield return Parse<T>(line);
+            yield return Parse(line, type);
         }
     }
 
-    internal static WatchEvent<T> Parse<T>(string line)
+    internal static WatchEvent<T> Parse<T>(string line, JsonTypeInfo<T> objectType)
         where T : class
     {
         using var document = JsonDocument.Parse(line);
@@ -86,9 +133,9 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
         var version = obj.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
         return type switch
         {
-            "ERROR" => new WatchEvent<T>(type, null, KubernetesJson.Deserialize<V1Status>(obj), version),
+            "ERROR" => new WatchEvent<T>(type, null, JsonSerializer.Deserialize(obj, KubeJson.Default.V1Status), version),
             "BOOKMARK" => new WatchEvent<T>(type, null, null, version),
-            _ => new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(obj), null, version),
+            _ => new WatchEvent<T>(type, JsonSerializer.Deserialize(obj, objectType), null, version),
         };
     }
 
@@ -113,7 +160,7 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
             string? reason = null, message = null;
             try
             {
-                var status = KubernetesJson.Deserialize<V1Status>(text);
+                var status = JsonSerializer.Deserialize(text, KubeJson.Default.V1Status);
                 reason = status?.Reason;
                 message = status?.Message;
             }
@@ -123,6 +170,21 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
 
             throw new KubeApiException(response.StatusCode, reason, $"{request.Method} {request.RequestUri?.AbsolutePath}: {(int)response.StatusCode} {message ?? text}");
         }
+    }
+
+    private static ByteArrayContent Json<T>(T body, JsonTypeInfo<T> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = JsonType;
+        return content;
+    }
+
+    private async Task<T> ReadAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
+            ?? throw new JsonException($"{request.Method} {request.RequestUri?.AbsolutePath}: the answer was null");
     }
 
     private Uri Uri(string path, IReadOnlyDictionary<string, string?> query)

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 using Stratum.Kube.Client;
 
@@ -15,11 +14,11 @@ public sealed class KubeClusterVolumeReader(KubeConnection api, int pageSize = 5
     {
         // This node must be a node of the cluster we talk to (its Node carries our topology label):
         // a kubeconfig pointing at another cluster would otherwise make every volume look orphaned.
-        var nodes = await api.Client.CoreV1.ListNodeAsync(labelSelector: $"{StratumNames.TopologyKey}={nodeId}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var nodes = await api.GetListAsync("api/v1/nodes", Query(("labelSelector", $"{StratumNames.TopologyKey}={nodeId}")), KubeJson.Default.V1NodeList, cancellationToken).ConfigureAwait(false);
 
         var pvs = new List<PvRecord>();
         await PageAsync(
-            token => api.Client.CoreV1.ListPersistentVolumeAsync(continueParameter: token, limit: pageSize, cancellationToken: cancellationToken),
+            token => api.GetListAsync("api/v1/persistentvolumes", Page(token), KubeJson.Default.V1PersistentVolumeList, cancellationToken),
             list => list.Metadata?.ContinueProperty,
             list =>
             {
@@ -34,7 +33,7 @@ public sealed class KubeClusterVolumeReader(KubeConnection api, int pageSize = 5
 
         var claims = new List<ClaimRecord>();
         await PageAsync(
-            token => api.Client.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(continueParameter: token, limit: pageSize, cancellationToken: cancellationToken),
+            token => api.GetListAsync("api/v1/persistentvolumeclaims", Page(token), KubeJson.Default.V1PersistentVolumeClaimList, cancellationToken),
             list => list.Metadata?.ContinueProperty,
             list =>
             {
@@ -71,6 +70,12 @@ public sealed class KubeClusterVolumeReader(KubeConnection api, int pageSize = 5
         pv.Spec.ClaimRef?.NamespaceProperty,
         pv.Spec.ClaimRef?.Name,
         pv.Metadata.DeletionTimestamp is not null);
+
+    private Dictionary<string, string?> Page(string? continueToken) =>
+        Query(("limit", pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", continueToken));
+
+    private static Dictionary<string, string?> Query(params (string Key, string? Value)[] items) =>
+        items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
 
     /// <summary>Reads every page; a 410 on a continue token (the list's version compacted away) starts over once.</summary>
     private static async Task PageAsync<TList>(Func<string?, Task<TList>> fetch, Func<TList, string?> next, Action<TList> take)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,8 @@ public sealed class Informer<T, TList>
 {
     private readonly KubeConnection _api;
     private readonly string _path;
+    private readonly JsonTypeInfo<T> _itemType;
+    private readonly JsonTypeInfo<TList> _listType;
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -63,10 +66,14 @@ public sealed class Informer<T, TList>
     private string? _resourceVersion;
 
     /// <param name="path">The collection's path, e.g. <c>api/v1/persistentvolumes</c> (all namespaces for namespaced types).</param>
-    public Informer(KubeConnection api, string path, ILogger logger, InformerOptions? options = null)
+    /// <param name="itemType">The JSON of one object (<see cref="KubeJson"/>).</param>
+    /// <param name="listType">The JSON of a list of them.</param>
+    public Informer(KubeConnection api, string path, JsonTypeInfo<T> itemType, JsonTypeInfo<TList> listType, ILogger logger, InformerOptions? options = null)
     {
         _api = api;
         _path = path;
+        _itemType = itemType;
+        _listType = listType;
         _logger = logger;
         _options = options ?? new InformerOptions();
     }
@@ -180,7 +187,7 @@ public sealed class Informer<T, TList>
         string? version;
         do
         {
-            var page = await _api.GetListAsync<TList>(_path, Query(("limit", _options.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", continueToken)), cancellationToken).ConfigureAwait(false);
+            var page = await _api.GetListAsync(_path, Query(("limit", _options.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", continueToken)), _listType, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items ?? [])
             {
                 fresh[Key(item.Metadata?.NamespaceProperty, item.Metadata?.Name ?? "")] = item;
@@ -239,7 +246,7 @@ public sealed class Informer<T, TList>
         silence.CancelAfter(_options.WatchTimeout + _options.SilenceMargin);
         try
         {
-            await foreach (var evt in _api.WatchAsync<T>(_path, query, silence.Token).ConfigureAwait(false))
+            await foreach (var evt in _api.WatchAsync(_path, query, _itemType, silence.Token).ConfigureAwait(false))
             {
                 _current = true;
                 Apply(evt);

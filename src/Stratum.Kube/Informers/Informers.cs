@@ -8,23 +8,23 @@ namespace Stratum.Kube.Informers;
 public static class Informers
 {
     public static Informer<V1Node, V1NodeList> Nodes(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "api/v1/nodes", logger, options);
+        new(api, "api/v1/nodes", KubeJson.Default.V1Node, KubeJson.Default.V1NodeList, logger, options);
 
     public static Informer<V1PersistentVolume, V1PersistentVolumeList> PersistentVolumes(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "api/v1/persistentvolumes", logger, options);
+        new(api, "api/v1/persistentvolumes", KubeJson.Default.V1PersistentVolume, KubeJson.Default.V1PersistentVolumeList, logger, options);
 
     public static Informer<V1PersistentVolumeClaim, V1PersistentVolumeClaimList> PersistentVolumeClaims(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "api/v1/persistentvolumeclaims", logger, options);
+        new(api, "api/v1/persistentvolumeclaims", KubeJson.Default.V1PersistentVolumeClaim, KubeJson.Default.V1PersistentVolumeClaimList, logger, options);
 
     public static Informer<V1StorageClass, V1StorageClassList> StorageClasses(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "apis/storage.k8s.io/v1/storageclasses", logger, options);
+        new(api, "apis/storage.k8s.io/v1/storageclasses", KubeJson.Default.V1StorageClass, KubeJson.Default.V1StorageClassList, logger, options);
 
     public static Informer<V1CSIStorageCapacity, V1CSIStorageCapacityList> StorageCapacities(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "apis/storage.k8s.io/v1/csistoragecapacities", logger, options);
+        new(api, "apis/storage.k8s.io/v1/csistoragecapacities", KubeJson.Default.V1CSIStorageCapacity, KubeJson.Default.V1CSIStorageCapacityList, logger, options);
 
     public static Informer<V1VolumeAttributesClass, V1VolumeAttributesClassList> VolumeAttributesClasses(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "apis/storage.k8s.io/v1/volumeattributesclasses", logger, options);
+        new(api, "apis/storage.k8s.io/v1/volumeattributesclasses", KubeJson.Default.V1VolumeAttributesClass, KubeJson.Default.V1VolumeAttributesClassList, logger, options);
 
     public static Informer<V1Pod, V1PodList> Pods(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "api/v1/pods", logger, options);
+        new(api, "api/v1/pods", KubeJson.Default.V1Pod, KubeJson.Default.V1PodList, logger, options);
 }

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Stratum.Kube.Client;
@@ -36,6 +35,8 @@ public sealed record LeaderElectionOptions
 /// </summary>
 public sealed class LeaseElector
 {
+    private const string LeasePrefix = "apis/coordination.k8s.io/v1";
+    private static readonly Dictionary<string, string?> NoQuery = [];
     private readonly KubeConnection _api;
     private readonly LeaderElectionOptions _options;
     private readonly IStratumMetrics _metrics;
@@ -88,6 +89,8 @@ public sealed class LeaseElector
         }
     }
 
+    private string LeasePath => KubeConnection.Namespaced(LeasePrefix, _options.Namespace, "leases", _options.LeaseName);
+
     /// <summary>One acquire-or-renew attempt; true when this replica holds the lease afterwards.</summary>
     public async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
     {
@@ -95,7 +98,7 @@ public sealed class LeaseElector
         V1Lease? lease;
         try
         {
-            lease = await _api.Client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            lease = await _api.GetAsync(LeasePath, NoQuery, KubeJson.Default.V1Lease, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (KubeErrors.IsNotFound(ex))
         {
@@ -113,7 +116,7 @@ public sealed class LeaseElector
             };
             try
             {
-                _lease = await _api.Client.CoordinationV1.CreateNamespacedLeaseAsync(created, _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _lease = await _api.CreateAsync(KubeConnection.Namespaced(LeasePrefix, _options.Namespace, "leases"), created, KubeJson.Default.V1Lease, cancellationToken).ConfigureAwait(false);
                 Observe(_lease, now);
                 return true;
             }
@@ -138,7 +141,7 @@ public sealed class LeaseElector
             : Spec(now, now, transitions + 1);
         try
         {
-            _lease = await _api.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _lease = await _api.ReplaceAsync(LeasePath, lease, KubeJson.Default.V1Lease, cancellationToken).ConfigureAwait(false);
             Observe(_lease, now);
             return true;
         }
@@ -253,7 +256,7 @@ public sealed class LeaseElector
             _lease.Spec.HolderIdentity = null;
             _lease.Spec.LeaseDurationSeconds = 1;
             _lease.Spec.RenewTime = now.UtcDateTime;
-            await _api.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(_lease, _options.LeaseName, _options.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            await _api.ReplaceAsync(LeasePath, _lease, KubeJson.Default.V1Lease, timeout.Token).ConfigureAwait(false);
             LeaderLog.Released(_logger, _options.Identity);
         }
         catch (Exception ex)

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
+using System.Text.Json;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Stratum.Kube.Client;
@@ -26,6 +26,7 @@ public sealed record NodeLossPass(bool Skipped, string? SkipReason, IReadOnlyLis
 /// </summary>
 public sealed class NodeLossController
 {
+    private static readonly Dictionary<string, string?> NoQuery = [];
     private readonly KubeConnection _api;
     private readonly Informer<V1Node, V1NodeList> _nodes;
     private readonly Informer<V1PersistentVolume, V1PersistentVolumeList> _volumes;
@@ -251,8 +252,8 @@ public sealed class NodeLossController
             $"Node {node} holding volume {pv.Metadata.Name} was deleted; deleting this claim (nodeLossPolicy release) so its workload gets a new, empty volume on another node", cancellationToken).ConfigureAwait(false);
         try
         {
-            await _api.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, ns,
-                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = claim.Metadata.Uid } }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _api.DeleteAsync(KubeConnection.Namespaced("api/v1", ns, "persistentvolumeclaims", name),
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = claim.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (KubeErrors.IsNotFound(ex) || KubeErrors.IsConflict(ex))
         {
@@ -273,7 +274,7 @@ public sealed class NodeLossController
     private async Task DeleteBlockingPodsAsync(V1PersistentVolumeClaim claim, string node, List<string> actions, CancellationToken cancellationToken)
     {
         var ns = claim.Metadata.NamespaceProperty;
-        var pods = await _api.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var pods = await _api.GetListAsync(KubeConnection.Namespaced("api/v1", ns, "pods"), NoQuery, KubeJson.Default.V1PodList, cancellationToken).ConfigureAwait(false);
         foreach (var pod in pods.Items ?? [])
         {
             var uses = pod.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name) == true;
@@ -288,11 +289,11 @@ public sealed class NodeLossController
                 $"Deleting pod {pod.Metadata.Name} ({(onLostNode ? "bound to deleted node " + node : "not scheduled")}), which keeps this released claim from going away", cancellationToken).ConfigureAwait(false);
             try
             {
-                await _api.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, ns, new V1DeleteOptions
+                await _api.DeleteAsync(KubeConnection.Namespaced("api/v1", ns, "pods", pod.Metadata.Name), new V1DeleteOptions
                 {
                     Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid },
                     GracePeriodSeconds = onLostNode ? 0 : null,
-                }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (KubeErrors.IsNotFound(ex) || KubeErrors.IsConflict(ex))
             {
@@ -322,12 +323,12 @@ public sealed class NodeLossController
         if (pv.Metadata.Finalizers?.Contains(StratumNames.ProvisionerFinalizer) == true)
         {
             var remaining = pv.Metadata.Finalizers.Where(f => f != StratumNames.ProvisionerFinalizer).ToList();
-            var patch = new V1Patch(
-                KubernetesJson.Serialize(new V1PersistentVolume { Metadata = new V1ObjectMeta { ResourceVersion = pv.Metadata.ResourceVersion, Finalizers = remaining } }),
-                V1Patch.PatchType.MergePatch);
+            var patch = JsonSerializer.Serialize(
+                new V1PersistentVolume { Metadata = new V1ObjectMeta { ResourceVersion = pv.Metadata.ResourceVersion, Finalizers = remaining } },
+                KubeJson.Default.V1PersistentVolume);
             try
             {
-                await _api.Client.CoreV1.PatchPersistentVolumeAsync(patch, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _api.MergePatchAsync(KubeConnection.Cluster("api/v1", "persistentvolumes", name), patch, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (KubeErrors.IsNotFound(ex) || KubeErrors.IsConflict(ex))
             {
@@ -339,8 +340,8 @@ public sealed class NodeLossController
         {
             try
             {
-                await _api.Client.CoreV1.DeletePersistentVolumeAsync(name,
-                    new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pv.Metadata.Uid } }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _api.DeleteAsync(KubeConnection.Cluster("api/v1", "persistentvolumes", name),
+                    new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pv.Metadata.Uid } }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (KubeErrors.IsNotFound(ex) || KubeErrors.IsConflict(ex))
             {
@@ -382,7 +383,7 @@ public sealed class NodeLossController
         };
         try
         {
-            await _api.Client.CoreV1.CreateNamespacedEventAsync(evt, claim.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _api.CreateAsync(KubeConnection.Namespaced("api/v1", claim.Metadata.NamespaceProperty, "events"), evt, KubeJson.Default.Corev1Event, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
