@@ -14,9 +14,12 @@ namespace Stratum.RealLvm.Tests.Runner;
 /// `dotnet vstest` about 45 s; this runner starts in a few seconds. It prints each result as it
 /// happens and ends with a "N passed, N failed, N skipped" line.
 ///
-/// usage: dotnet Stratum.RealLvm.Tests.dll [--filter TEXT]... [--list]
-///   --filter TEXT  run only tests whose Namespace.Class.Method contains TEXT (repeatable)
-///   --list         list the tests and exit
+/// usage: dotnet Stratum.RealLvm.Tests.dll [--filter TEXT]... [--exclude TEXT]... [--list]
+///   --filter TEXT   run only tests whose Namespace.Class.Method contains TEXT (repeatable)
+///   --exclude TEXT  leave out tests whose Namespace.Class.Method contains TEXT (repeatable;
+///                   with the same TEXT as a --filter of another run, the two runs split the
+///                   suite between them: scripts/test runs two VMs that way)
+///   --list          list the tests and exit
 /// exit status: 0 when tests ran and none failed, 1 otherwise, 2 for a bad command line.
 /// A test still running after 5, 10, ... minutes is named again. Before the closing line it
 /// prints the wall time of each test class (its fixtures' set-up and
@@ -27,6 +30,7 @@ public static class InProcessRunner
     public static int Run(Assembly assembly, string[] args)
     {
         var filters = new List<string>();
+        var excludes = new List<string>();
         var list = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -35,11 +39,14 @@ public static class InProcessRunner
                 case "--filter" when i + 1 < args.Length:
                     filters.Add(args[++i]);
                     break;
+                case "--exclude" when i + 1 < args.Length:
+                    excludes.Add(args[++i]);
+                    break;
                 case "--list":
                     list = true;
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--filter TEXT]... [--list]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--filter TEXT]... [--exclude TEXT]... [--list]");
                     return 2;
             }
         }
@@ -60,6 +67,7 @@ public static class InProcessRunner
         }
         var testCases = discovery.TestCases
             .Where(t => filters.Count == 0 || filters.Any(f => FullName(t).Contains(f, StringComparison.Ordinal)))
+            .Where(t => !excludes.Any(e => FullName(t).Contains(e, StringComparison.Ordinal)))
             .ToList();
         if (list)
         {
