@@ -103,17 +103,22 @@ public sealed partial class VolumeEngine
     /// Brings the node's volumes back after a restart: rediscovers Stratum's volumes from their
     /// tags, activates the ready ones that are inactive (only those: LVs Stratum does not own are
     /// never touched, not even activated), reports the ones an interrupted create or delete left
-    /// behind, and fills the capacity cache.
+    /// behind, and fills the capacity cache. One LVM command on the usual node (the report that
+    /// fills the capacity cache also lists the VGs and Stratum's LVs); a second report only when
+    /// something was activated or resumed, so the cache shows their new state.
     /// </summary>
     public Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
-        var present = (await _lvm.ListVolumeGroupsAsync(cancellationToken).ConfigureAwait(false)).Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
+        var report = await _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+        var present = report.VolumeGroups.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var group in Classes.VolumeGroups.Where(g => !present.Contains(g)))
         {
             Log.VolumeGroupMissing(_logger, group, _options.NodeId);
         }
 
-        var lvs = await _lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+        // The report also lists thin pools and thin volumes of others (thin capacity needs them).
+        ImmutableArray<LogicalVolume> lvs = [.. report.LogicalVolumes.Where(lv => lv.Tags.Contains(VolumeMetadata.OwnerTag))];
+        var listed = lvs;
         lvs = await ResumeSuspendedAsync(lvs).ConfigureAwait(false);
         await _catalog.RefreshAsync(() => Task.FromResult(new LvmReport([], [], lvs)), null).ConfigureAwait(false);
         var all = _catalog.Known();
@@ -145,7 +150,15 @@ public sealed partial class VolumeEngine
             }
         }
 
-        await _capacity.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (activated > 0 || lvs != listed)
+        {
+            await _capacity.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _capacity.TakeFullReportAsync(report).ConfigureAwait(false);
+        }
+
         await Thin.MaintainAsync(Classes, cancellationToken).ConfigureAwait(false);
         await Snapshots.ResumeAsync(lvs).ConfigureAwait(false);
         Log.Rediscovered(_logger, volumes.Count, activated, string.Join(", ", Classes.VolumeGroups));

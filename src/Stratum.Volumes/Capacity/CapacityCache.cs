@@ -71,6 +71,26 @@ public sealed partial class CapacityCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes a report of every VG read for another purpose (the engine's start) as a full refresh.</summary>
+    public async Task TakeFullReportAsync(LvmReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await _refreshGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Catalog is { } catalog)
+            {
+                await catalog.RefreshAsync(() => Task.FromResult(report), null).ConfigureAwait(false);
+            }
+
+            Apply(report, null);
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
     /// <summary>Reads one report of a VG and brings the catalog and these figures up to date with it.</summary>
     public async Task<LvmReport> RefreshAsync(string volumeGroup, CancellationToken cancellationToken)
     {
