@@ -66,9 +66,6 @@ public sealed class FakeApiServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A KubernetesClient configuration pointing at this server.</summary>
-    public KubernetesClientConfiguration ClientConfiguration() => new() { Host = BaseAddress.ToString() };
-
     /// <summary>Stores a typed object (create or replace) and returns it as stored.</summary>
     public T Put<T>(T obj)
         where T : IKubernetesObject<V1ObjectMeta>

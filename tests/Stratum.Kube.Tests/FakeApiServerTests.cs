@@ -1,22 +1,18 @@
 using System.Net;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Stratum.Kube.Client;
 using Stratum.Kube.Testing;
 
 namespace Stratum.Kube.Tests;
 
-/// <summary>The fake API server against KubernetesClient itself: what Stratum relies on must behave as the real server does.</summary>
+/// <summary>The fake API server through Stratum's own client: what Stratum relies on must behave as the real server does.</summary>
 public sealed class FakeApiServerTests : FakeApiTest
 {
-
-
     [Fact]
     public async Task Create_ThenGet_FillsServerFields()
     {
-        var created = await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
-        var read = await Api.Client.CoreV1.ReadNodeAsync("n1");
+        var created = await Api.CreateNodeAsync(Objects.Node("n1"));
+        var read = await Api.ReadNodeAsync("n1");
 
         Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
         Assert.NotNull(created.Metadata.CreationTimestamp);
@@ -27,18 +23,18 @@ public sealed class FakeApiServerTests : FakeApiTest
     [Fact]
     public async Task Create_Existing_Is409AlreadyExists()
     {
-        await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        await Api.CreateNodeAsync(Objects.Node("n1"));
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1")));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.CreateNodeAsync(Objects.Node("n1")));
 
-        Assert.Equal(HttpStatusCode.Conflict, ex.Response.StatusCode);
-        Assert.Contains("AlreadyExists", ex.Response.Content, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, ex.StatusCode);
+        Assert.Equal("AlreadyExists", ex.Reason);
     }
 
     [Fact]
     public async Task Read_Missing_Is404()
     {
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReadNodeAsync("nope"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.ReadNodeAsync("nope"));
 
         Assert.True(KubeErrors.IsNotFound(ex));
     }
@@ -46,30 +42,29 @@ public sealed class FakeApiServerTests : FakeApiTest
     [Fact]
     public async Task Replace_WithStaleResourceVersion_Is409Conflict()
     {
-        var first = await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        var first = await Api.CreateNodeAsync(Objects.Node("n1"));
         first.Metadata.Labels["a"] = "1";
-        await Api.Client.CoreV1.ReplaceNodeAsync(first, "n1");
+        await Api.ReplaceNodeAsync(first);
 
         first.Metadata.Labels["a"] = "2";
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReplaceNodeAsync(first, "n1"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.ReplaceNodeAsync(first));
 
         Assert.True(KubeErrors.IsConflict(ex));
-        Assert.Equal("1", (await Api.Client.CoreV1.ReadNodeAsync("n1")).Metadata.Labels["a"]);
+        Assert.Equal("1", (await Api.ReadNodeAsync("n1")).Metadata.Labels["a"]);
     }
 
     [Fact]
     public async Task Delete_WithFinalizer_SetsDeletionTimestampUntilFinalizersAreRemoved()
     {
-        var claim = await Api.Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Objects.Claim("ns", "data"), "ns");
+        var claim = await Api.CreateClaimAsync(Objects.Claim("ns", "data"));
 
-        await Api.Client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync("data", "ns");
-        var deleting = await Api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns");
+        await Api.DeleteClaimAsync("ns", "data");
+        var deleting = await Api.ReadClaimAsync("ns", "data");
         Assert.NotNull(deleting.Metadata.DeletionTimestamp);
 
-        var patch = new V1Patch("{\"metadata\":{\"finalizers\":null}}", V1Patch.PatchType.MergePatch);
-        await Api.Client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, "data", "ns");
+        await Api.MergePatchClaimAsync("ns", "data", """{"metadata":{"finalizers":null}}""");
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data", "ns"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.ReadClaimAsync("ns", "data"));
         Assert.True(KubeErrors.IsNotFound(ex));
         Assert.False(string.IsNullOrEmpty(claim.Metadata.Uid));
     }
@@ -77,13 +72,13 @@ public sealed class FakeApiServerTests : FakeApiTest
     [Fact]
     public async Task Delete_WithWrongUidPrecondition_Is409AndKeepsTheObject()
     {
-        await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        await Api.CreateNodeAsync(Objects.Node("n1"));
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.DeleteNodeAsync(
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.DeleteNodeAsync(
             "n1", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "another-uid" } }));
 
         Assert.True(KubeErrors.IsConflict(ex));
-        Assert.NotNull(await Api.Client.CoreV1.ReadNodeAsync("n1"));
+        Assert.NotNull(await Api.ReadNodeAsync("n1"));
     }
 
     [Fact]
@@ -94,9 +89,9 @@ public sealed class FakeApiServerTests : FakeApiTest
             Server.Put(Objects.Node($"n{i}"));
         }
 
-        var first = await Api.Client.CoreV1.ListNodeAsync(limit: 2);
-        var second = await Api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: first.Metadata.ContinueProperty);
-        var third = await Api.Client.CoreV1.ListNodeAsync(limit: 2, continueParameter: second.Metadata.ContinueProperty);
+        var first = await Api.ListNodesAsync(limit: 2);
+        var second = await Api.ListNodesAsync(limit: 2, continueToken: first.Metadata.ContinueProperty);
+        var third = await Api.ListNodesAsync(limit: 2, continueToken: second.Metadata.ContinueProperty);
 
         Assert.Equal(["n0", "n1", "n2", "n3", "n4"], first.Items.Concat(second.Items).Concat(third.Items).Select(n => n.Metadata.Name));
         Assert.Null(third.Metadata.ContinueProperty);
@@ -111,11 +106,11 @@ public sealed class FakeApiServerTests : FakeApiTest
             Server.Put(Objects.Node($"n{i}"));
         }
 
-        var first = await Api.Client.CoreV1.ListNodeAsync(limit: 1);
+        var first = await Api.ListNodesAsync(limit: 1);
         Server.Put(Objects.Node("n9"));
         Server.Store.Compact();
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ListNodeAsync(limit: 1, continueParameter: first.Metadata.ContinueProperty));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.ListNodesAsync(limit: 1, continueToken: first.Metadata.ContinueProperty));
         Assert.True(KubeErrors.IsGone(ex));
     }
 
@@ -133,7 +128,7 @@ public sealed class FakeApiServerTests : FakeApiTest
         Server.Put(Labelled("b", ("role", "web"), ("zone", "z1")));
         Server.Put(Labelled("c", ("zone", "z1")));
 
-        var list = await Api.Client.CoreV1.ListNodeAsync(labelSelector: selector);
+        var list = await Api.ListNodesAsync(labelSelector: selector);
 
         Assert.Equal(expected, list.Items.Select(n => n.Metadata.Name));
     }
@@ -149,7 +144,7 @@ public sealed class FakeApiServerTests : FakeApiTest
         Server.Put(Objects.Pod("ns", "p2", "n2"));
         Server.Put(Objects.Pod("ns", "p3", null));
 
-        var list = await Api.Client.CoreV1.ListNamespacedPodAsync("ns", fieldSelector: selector);
+        var list = await Api.ListPodsAsync("ns", selector);
 
         Assert.Equal(expected, list.Items.Select(p => p.Metadata.Name));
     }
@@ -158,7 +153,7 @@ public sealed class FakeApiServerTests : FakeApiTest
     public async Task Watch_FromListVersion_StreamsLaterChangesInOrder()
     {
         Server.Put(Objects.Node("n1"));
-        var list = await Api.Client.CoreV1.ListNodeAsync();
+        var list = await Api.ListNodesAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var events = new List<string>();
         var watching = Task.Run(async () =>
@@ -188,7 +183,7 @@ public sealed class FakeApiServerTests : FakeApiTest
     public async Task Watch_FromCompactedVersion_SendsA410ErrorEvent()
     {
         Server.Put(Objects.Node("n1"));
-        var list = await Api.Client.CoreV1.ListNodeAsync();
+        var list = await Api.ListNodesAsync();
         Server.Put(Objects.Node("n2"));
         Server.Store.Compact();
 
@@ -233,11 +228,11 @@ public sealed class FakeApiServerTests : FakeApiTest
     {
         Server.Faults.Unreachable = true;
 
-        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Api.Client.CoreV1.ListNodeAsync());
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => Api.ListNodesAsync());
 
         Assert.True(KubeErrors.IsUnavailable(ex), ex.ToString());
         Server.Faults.Unreachable = false;
-        Assert.Empty((await Api.Client.CoreV1.ListNodeAsync()).Items);
+        Assert.Empty((await Api.ListNodesAsync()).Items);
     }
 
     [Fact]
@@ -245,10 +240,10 @@ public sealed class FakeApiServerTests : FakeApiTest
     {
         Server.Faults.FailNext(1, 503);
 
-        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Api.Client.CoreV1.ListNodeAsync());
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.ListNodesAsync());
 
         Assert.True(KubeErrors.IsUnavailable(ex));
-        Assert.Empty((await Api.Client.CoreV1.ListNodeAsync()).Items);
+        Assert.Empty((await Api.ListNodesAsync()).Items);
     }
 
     [Fact]
@@ -262,9 +257,9 @@ public sealed class FakeApiServerTests : FakeApiTest
             Message = "m",
             Type = "Warning",
         };
-        await Api.Client.CoreV1.CreateNamespacedEventAsync(evt, "ns");
+        await Api.CreateEventAsync(evt);
 
-        var list = await Api.Client.CoreV1.ListNamespacedEventAsync("ns", fieldSelector: "involvedObject.uid=u1");
+        var list = await Api.ListEventsAsync("ns", "involvedObject.uid=u1");
 
         Assert.Equal("NodeLost", Assert.Single(list.Items).Reason);
     }

@@ -1,4 +1,3 @@
-using k8s;
 using Stratum.Kube.Client;
 using Stratum.Kube.Testing;
 
@@ -14,7 +13,7 @@ public abstract class FakeApiTest : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Server = await FakeApiServer.StartAsync();
-        Api = new KubeConnection(new Kubernetes(Server.ClientConfiguration()));
+        Api = new KubeConnection(KubeClientConfig.ForServer(Server.BaseAddress.ToString()));
     }
 
     public virtual async Task DisposeAsync()

@@ -59,19 +59,19 @@ public sealed class KubeJsonTests : FakeApiTest
     [Fact]
     public async Task Delete_WrongUidPrecondition_IsConflictAndKeepsTheObject()
     {
-        await Api.Client.CoreV1.CreateNodeAsync(Objects.Node("n1"));
+        await Api.CreateNodeAsync(Objects.Node("n1"));
         var path = KubeConnection.Cluster("api/v1", "nodes", "n1");
 
         var ex = await Assert.ThrowsAsync<KubeApiException>(() => Api.DeleteAsync(path, new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "other" } }, CancellationToken.None));
 
         Assert.True(KubeErrors.IsConflict(ex));
-        Assert.NotNull(await Api.Client.CoreV1.ReadNodeAsync("n1"));
+        Assert.NotNull(await Api.ReadNodeAsync("n1"));
     }
 
     [Fact]
     public async Task MergePatch_Finalizers_Replaced()
     {
-        var pv = await Api.Client.CoreV1.CreatePersistentVolumeAsync(new V1PersistentVolume
+        var pv = await Api.CreatePersistentVolumeAsync(new V1PersistentVolume
         {
             Metadata = new V1ObjectMeta { Name = "pv1", Finalizers = ["a", "b"] },
             Spec = new V1PersistentVolumeSpec { Capacity = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },

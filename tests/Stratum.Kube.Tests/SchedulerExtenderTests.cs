@@ -143,7 +143,7 @@ public sealed class SchedulerExtenderTests
     public async Task Http_FilterAndPrioritize_SpeakTheSchedulerWireFormat()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var api = new KubeConnection(new Kubernetes(server.ClientConfiguration()));
+        using var api = new KubeConnection(KubeClientConfig.ForServer(server.BaseAddress.ToString()));
         server.Put(Objects.StorageClass("standard"));
         server.Put(Objects.Node("n1"));
         server.Put(Objects.Node("n2"));

@@ -46,7 +46,7 @@ internal static class GcCommand
                 throw new UsageException("--grace-period-seconds cannot be negative");
             }
 
-            using var api = KubeConnection.Create(ControllerCommand.ExistingFile(result.GetValue(kubeconfig), "--kubeconfig"), result.GetValue(server));
+            using var api = Connect(ControllerCommand.ExistingFile(result.GetValue(kubeconfig), "--kubeconfig"), result.GetValue(server));
             var runner = new CommandRunner(new CommandRunnerOptions(), NullLogger<CommandRunner>.Instance);
             var catalog = new VolumeCatalog(new LvmCli(runner, new LvmOptions(), NullLogger<LvmCli>.Instance));
             var collector = new OrphanCollector(
@@ -63,6 +63,19 @@ internal static class GcCommand
             return report.Outcome == GcOutcome.Completed ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>The API connection; a missing or malformed kubeconfig or service account is reported as one line, not a stack trace.</summary>
+    private static KubeConnection Connect(string? kubeconfig, string? server)
+    {
+        try
+        {
+            return KubeConnection.Create(kubeconfig, server);
+        }
+        catch (KubeConfigException e)
+        {
+            throw new UsageException($"no Kubernetes credentials: {e.Message}");
+        }
     }
 
     /// <summary>A dry run never deletes.</summary>

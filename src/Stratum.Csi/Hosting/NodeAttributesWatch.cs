@@ -47,7 +47,7 @@ public sealed partial class NodeAttributesWatch : IAsyncDisposable
         KubeConnection? owned = null;
         if (api is null)
         {
-            if (!k8s.KubernetesClientConfiguration.IsInCluster())
+            if (!KubeConfigLoader.IsInCluster())
             {
                 const string reason = "no in-cluster Kubernetes API (not running in a pod with a service account)";
                 NoApi(logger, reason);
@@ -56,9 +56,9 @@ public sealed partial class NodeAttributesWatch : IAsyncDisposable
 
             try
             {
-                api = owned = KubeConnection.Create();
+                api = owned = new KubeConnection(KubeConfigLoader.InCluster());
             }
-            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException)
             {
                 var reason = "the in-cluster Kubernetes configuration could not be read: " + e.Message;
                 NoApi(logger, reason);

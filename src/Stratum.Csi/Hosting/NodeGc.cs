@@ -1,4 +1,3 @@
-using k8s;
 using Microsoft.Extensions.Logging;
 using Stratum.Config;
 using Stratum.Kube.Client;
@@ -75,7 +74,7 @@ public sealed partial class NodeGc : IAsyncDisposable
             return new NodeGc(storage, null, Build(cluster), null, logger);
         }
 
-        if (!KubernetesClientConfiguration.IsInCluster())
+        if (!KubeConfigLoader.IsInCluster())
         {
             const string reason = "no in-cluster Kubernetes API (not running in a pod with a service account)";
             NoApi(logger, reason);
@@ -126,10 +125,10 @@ public sealed partial class NodeGc : IAsyncDisposable
 
         try
         {
-            _connection = KubeConnection.Create();
+            _connection = new KubeConnection(KubeConfigLoader.InCluster());
             _collector = _build(new KubeClusterVolumeReader(_connection));
         }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException)
         {
             _unavailable = "the in-cluster Kubernetes configuration could not be read: " + e.Message;
             NoApi(_logger, _unavailable);

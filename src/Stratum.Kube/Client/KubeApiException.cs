@@ -1,5 +1,4 @@
 using System.Net;
-using k8s.Autorest;
 
 namespace Stratum.Kube.Client;
 
@@ -20,7 +19,6 @@ public static class KubeErrors
     public static HttpStatusCode? StatusOf(Exception ex) => ex switch
     {
         KubeApiException api => api.StatusCode,
-        HttpOperationException op when op.Response is not null => op.Response.StatusCode,
         _ => null,
     };
 
@@ -46,10 +44,6 @@ public static class KubeErrors
     public static string Describe(Exception ex) => ex switch
     {
         KubeApiException api => $"{(int)api.StatusCode} {api.Reason}: {api.Message}",
-        HttpOperationException { Response: { } response } => $"{(int)response.StatusCode} {response.ReasonPhrase}: {Truncate(response.Content)}",
         _ => $"{ex.GetType().Name}: {ex.Message}",
     };
-
-    private static string Truncate(string? text) =>
-        text is null ? "" : text.Length <= 300 ? text : text[..300] + "...";
 }

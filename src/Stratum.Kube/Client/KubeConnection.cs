@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using k8s;
 using k8s.Models;
 
 namespace Stratum.Kube.Client;
@@ -13,43 +13,66 @@ public sealed record WatchEvent<T>(string Type, T? Object, V1Status? Status, str
     where T : class;
 
 /// <summary>
-/// The Kubernetes client Stratum uses: KubernetesClient.Aot's configuration, credentials and
-/// HttpClient, with the few reads, writes, list pages and watch streams Stratum needs done here
-/// and their JSON through <see cref="KubeJson"/>. The package's typed operations are not called
-/// from Stratum's code: each one would link the serializer for every API type into the binary
-/// (see <see cref="KubeJson"/>). (Its AOT flavour also has no watcher.)
+/// The Kubernetes client Stratum uses: an HttpClient for one API server (its CA, its credentials,
+/// see <see cref="KubeConfigLoader"/>) with the few reads, writes, list pages and watch streams
+/// Stratum needs, their JSON through <see cref="KubeJson"/>. Only the model classes of
+/// KubernetesClient.Aot are used: its client, configuration and serializer each link the JSON
+/// metadata of all ~1,000 API types into the native binary (see <see cref="KubeJson"/>).
 /// </summary>
-public sealed class KubeConnection(Kubernetes client) : IDisposable
+public sealed class KubeConnection : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
     private static readonly MediaTypeHeaderValue MergePatchType = new("application/merge-patch+json");
     private static readonly Dictionary<string, string?> NoQuery = [];
 
-    /// <summary>The package's client: base address, credentials, HttpClient (tests also use its typed API).</summary>
-    public Kubernetes Client { get; } = client;
+    /// <summary>Connect and header timeout of one request (not of reading a body or watch stream), as KubernetesClient had it.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
 
-    /// <summary>Connects with a kubeconfig file, an explicit server URL (no credentials: tests and local proxies), or in-cluster service-account credentials.</summary>
-    public static KubeConnection Create(string? kubeconfig = null, string? server = null)
+    private readonly HttpClient _http;
+    private readonly BearerToken? _token;
+
+    public KubeConnection(KubeClientConfig config, TimeProvider? time = null)
     {
-        KubernetesClientConfiguration config;
-        if (!string.IsNullOrEmpty(server))
+        ArgumentNullException.ThrowIfNull(config);
+        Config = config;
+        _token = BearerToken.For(config, time ?? TimeProvider.System);
+        _http = new HttpClient(Handler(config)) { Timeout = RequestTimeout };
+    }
+
+    /// <summary>The server, trust and credentials this connection uses.</summary>
+    public KubeClientConfig Config { get; }
+
+    /// <summary>The server's base address (ends in <c>/</c>).</summary>
+    public Uri BaseUri => Config.Server;
+
+    /// <summary>Connects with a kubeconfig file, an explicit server URL (no credentials: tests and local proxies), or in-cluster service-account credentials (else <c>$KUBECONFIG</c>, <c>~/.kube/config</c>).</summary>
+    /// <exception cref="KubeConfigException">The configuration is missing, unreadable or malformed.</exception>
+    public static KubeConnection Create(string? kubeconfig = null, string? server = null) => new(
+        !string.IsNullOrEmpty(server) ? KubeClientConfig.ForServer(server)
+        : !string.IsNullOrEmpty(kubeconfig) ? KubeConfigLoader.FromKubeconfig(kubeconfig)
+        : KubeConfigLoader.Default());
+
+    /// <summary>The TLS settings of a configuration: its own roots (no revocation lookups, as client-go), or none checked when told so.</summary>
+    internal static SocketsHttpHandler Handler(KubeClientConfig config)
+    {
+        var handler = new SocketsHttpHandler();
+        if (config.InsecureSkipTlsVerify)
         {
-            config = new KubernetesClientConfiguration { Host = server };
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
         }
-        else if (!string.IsNullOrEmpty(kubeconfig))
+        else if (config.CertificateAuthorities is { Count: > 0 } roots)
         {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-        }
-        else if (KubernetesClientConfiguration.IsInCluster())
-        {
-            config = KubernetesClientConfiguration.InClusterConfig();
-        }
-        else
-        {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile();
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(roots);
+            handler.SslOptions.CertificateChainPolicy = policy;
         }
 
-        return new KubeConnection(new Kubernetes(config));
+        if (config.ClientCertificate is { } certificate)
+        {
+            handler.SslOptions.ClientCertificates = [certificate];
+        }
+
+        return handler;
     }
 
     /// <summary>The path of a namespaced object or collection: <c>PREFIX/namespaces/NS/RESOURCE[/NAME]</c>.</summary>
@@ -139,19 +162,24 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
         };
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (Client.Credentials is { } credentials)
+        if (_token is not null)
         {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Current());
         }
 
-        var response = await Client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return response;
+        }
+
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            _token?.Expire();
         }
 
         using (response)
@@ -191,6 +219,6 @@ public sealed class KubeConnection(Kubernetes client) : IDisposable
     {
         var parts = query.Where(q => !string.IsNullOrEmpty(q.Value)).Select(q => $"{WebUtility.UrlEncode(q.Key)}={System.Uri.EscapeDataString(q.Value!)}");
         var text = string.Join('&', parts);
-        return new Uri(Client.BaseUri, text.Length == 0 ? path : $"{path}?{text}");
+        return new Uri(Config.Server, text.Length == 0 ? path : $"{path}?{text}");
     }
 }

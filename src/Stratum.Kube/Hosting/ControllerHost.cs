@@ -37,7 +37,7 @@ public static partial class ControllerHost
         {
             api = KubeConnection.Create(options.Kubeconfig, options.Server);
         }
-        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is KubeConfigException or IOException or UnauthorizedAccessException)
         {
             Log.StartFailed(logger, $"no Kubernetes credentials: {ex.Message}");
             return 1;

@@ -36,7 +36,7 @@ public sealed class NodeAttributesWatchTests : IAsyncLifetime
         await _lvm1.AddVolumeGroupAsync("stratum", [4L << 30]);
         await _lvm2.AddVolumeGroupAsync("stratum", [4L << 30]);
         _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
+        _api = new KubeConnection(KubeClientConfig.ForServer(_server.BaseAddress.ToString()));
     }
 
     public async Task DisposeAsync()

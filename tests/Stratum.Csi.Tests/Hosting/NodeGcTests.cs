@@ -36,7 +36,7 @@ public sealed class NodeGcTests : IAsyncLifetime
         await _lvm.AddVolumeGroupAsync("stratum", [4L << 30]);
         _endpoint = ServerEndpoint.Parse("unix://" + _directory.File("csi.sock"));
         _server = await FakeApiServer.StartAsync();
-        _api = new KubeConnection(new Kubernetes(_server.ClientConfiguration()));
+        _api = new KubeConnection(KubeClientConfig.ForServer(_server.BaseAddress.ToString()));
         _server.Put(new V1Node
         {
             ApiVersion = "v1",
