@@ -22,6 +22,13 @@ public sealed record SnapshotMetadata
     /// </summary>
     public const string PointInTimeTag = VolumeMetadata.KindKey + "point-in-time";
 
+    /// <summary>
+    /// Marks a thick snapshot (still <see cref="VolumeState.Creating"/>) whose copy is complete:
+    /// what is left is dropping its point in time and tagging it ready, so a restart in between
+    /// finishes it (same id) instead of taking it for a copy that lost its point in time.
+    /// </summary>
+    public const string CopiedTag = "stratum/copied";
+
     private const string NameKey = "stratum/snapshot=";
     private const string SourceKey = "stratum/source=";
     private const string SourceBytesKey = "stratum/source-bytes=";

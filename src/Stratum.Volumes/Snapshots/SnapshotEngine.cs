@@ -18,7 +18,8 @@ namespace Stratum.Volumes.Snapshots;
 /// dropped and the LV tagged ready. The snapshot stays valid when its source is deleted, and the
 /// source carries no copy-on-write cost once the copy is done. Until then
 /// <see cref="ManagedSnapshot.IsReady"/> is false. A copy interrupted by a crash is restarted at
-/// start-up while its point in time exists, else the unfinished snapshot is removed.</item>
+/// start-up while its point in time exists, a complete one (tagged copied) is finished, else the
+/// unfinished snapshot is removed.</item>
 /// </list>
 /// A mounted source's filesystem is frozen around the moment the point in time is taken (by
 /// LVM's own suspend with lockfs, see <see cref="FrozenAsync{T}"/>), so the snapshot is consistent.
@@ -179,7 +180,8 @@ public sealed partial class SnapshotEngine
 
     /// <summary>
     /// After a restart: restarts the copies of thick snapshots whose point in time still exists,
-    /// removes unfinished snapshots that lost it, finishes interrupted deletions, and removes
+    /// finishes the ones whose copy was complete, removes unfinished snapshots that lost their point
+    /// in time before their copy was complete, finishes interrupted deletions, and removes
     /// points in time nothing needs any more (of a finished snapshot, or of a restore or clone that
     /// was interrupted: its volume is never served and its retry starts over).
     /// </summary>
@@ -193,7 +195,7 @@ public sealed partial class SnapshotEngine
             try
             {
                 var hasPointInTime = pointsInTime.Any(p => p.VolumeGroup == snapshot.Lv.VolumeGroup && p.Name == LogicalVolumeNaming.PointInTimeFor(snapshot.Lv.Name));
-                if (snapshot.Metadata.State == VolumeState.Creating && hasPointInTime)
+                if (snapshot.Metadata.State == VolumeState.Creating && (hasPointInTime || IsCopied(snapshot)))
                 {
                     Log.CopyResumed(_logger, snapshot.Id.ToString());
                     EnsureCopying(snapshot);
@@ -333,29 +335,43 @@ public sealed partial class SnapshotEngine
     {
         var none = CancellationToken.None;
         var lv = snapshot.Lv;
+        var pitName = LogicalVolumeNaming.PointInTimeFor(lv.Name);
         try
         {
-            var pit = await _lvm.GetLogicalVolumeAsync(lv.VolumeGroup, LogicalVolumeNaming.PointInTimeFor(lv.Name), none).ConfigureAwait(false);
-            if (pit is null)
+            if (!IsCopied(snapshot))
             {
-                Log.UnfinishedRemoved(_logger, snapshot.Id.ToString(), "its point in time is gone");
-                await RemoveAsync(snapshot).ConfigureAwait(false);
-                return;
-            }
+                var pit = await _lvm.GetLogicalVolumeAsync(lv.VolumeGroup, pitName, none).ConfigureAwait(false);
+                if (pit is null)
+                {
+                    Log.UnfinishedRemoved(_logger, snapshot.Id.ToString(), "its point in time is gone");
+                    await RemoveAsync(snapshot).ConfigureAwait(false);
+                    return;
+                }
 
-            var target = await ActiveAsync(lv).ConfigureAwait(false);
-            var from = await ActiveAsync(pit).ConfigureAwait(false);
-            await Filesystem.CopyDeviceAsync(from.Path ?? $"/dev/{pit.VolumeGroup}/{pit.Name}", target.Path ?? snapshot.DevicePath, snapshot.SizeBytes, stop).ConfigureAwait(false);
+                var target = await ActiveAsync(lv).ConfigureAwait(false);
+                var from = await ActiveAsync(pit).ConfigureAwait(false);
+                await Filesystem.CopyDeviceAsync(from.Path ?? $"/dev/{pit.VolumeGroup}/{pit.Name}", target.Path ?? snapshot.DevicePath, snapshot.SizeBytes, stop).ConfigureAwait(false);
+
+                // The copy is complete: recorded before its point in time goes, so a crash from
+                // here on leaves a snapshot the next start (or a retry) finishes with the same id,
+                // rather than one that looks as if it lost its point in time mid-copy.
+                var copied = await _lvm.ChangeTagsIfAsync(
+                    lv.VolumeGroup, lv.Name, new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag, SnapshotMetadata.KindTag, VolumeMetadata.CreatingTag] },
+                    [SnapshotMetadata.CopiedTag], [], none).ConfigureAwait(false);
+                if (!copied)
+                {
+                    return; // deleted meanwhile (tagged deleting): its deletion removes it with its point in time
+                }
+            }
 
             // The point in time goes before the snapshot is tagged ready, so "ready to use" means
             // the snapshot is done: nothing of it changes the VG afterwards, and a DeleteSnapshot
-            // right after is not refused as busy. A crash between the two leaves an unfinished
-            // snapshot without its point in time, which the next start removes (its retry takes it anew).
-            await RemovePointInTimeAsync(pit.VolumeGroup, pit.Name).ConfigureAwait(false);
+            // right after is not refused as busy.
+            await RemovePointInTimeAsync(lv.VolumeGroup, pitName).ConfigureAwait(false);
             await _volumes.Capacity.RefreshAsync(lv.VolumeGroup, none).ConfigureAwait(false);
             var completed = await _lvm.ChangeTagsIfAsync(
                 lv.VolumeGroup, lv.Name, new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag, SnapshotMetadata.KindTag, VolumeMetadata.CreatingTag] },
-                [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag], none).ConfigureAwait(false);
+                [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag, SnapshotMetadata.CopiedTag], none).ConfigureAwait(false);
             if (completed)
             {
                 Log.Copied(_logger, snapshot.Id.ToString(), snapshot.SizeBytes);
@@ -371,6 +387,9 @@ public sealed partial class SnapshotEngine
             Log.CopyFailed(_logger, snapshot.Id.ToString(), e.Message);
         }
     }
+
+    /// <summary>Whether the snapshot's copy is complete (tagged copied; only its point in time's removal and the ready tag are left).</summary>
+    private static bool IsCopied(ManagedSnapshot snapshot) => snapshot.Lv.Tags.Contains(SnapshotMetadata.CopiedTag);
 
     /// <summary>The LV, activated when it is not (a thin snapshot is kept inactive; a restart leaves LVs of non-volumes inactive).</summary>
     internal async Task<LogicalVolume> ActiveAsync(LogicalVolume lv)

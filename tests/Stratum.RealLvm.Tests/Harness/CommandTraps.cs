@@ -26,7 +26,7 @@ public sealed class CommandTraps
 {
     /// <summary>Every command the plugin runs to change or read the host.</summary>
     public static readonly IReadOnlyList<string> Commands =
-        ["lvm", "mkfs.ext4", "mkfs.xfs", "mount", "umount", "blkid", "blockdev", "blkdiscard", "resize2fs", "xfs_growfs", "dmsetup"];
+        ["lvm", "mkfs.ext4", "mkfs.xfs", "mount", "umount", "blkid", "blockdev", "blkdiscard", "resize2fs", "xfs_growfs", "dmsetup", "dd"];
 
     private readonly string _log;
     private readonly string _trap;

@@ -214,9 +214,9 @@ public sealed class PluginProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled)
             {
-                // The socket is not there yet.
+                // The socket is not there yet, or the plugin is still starting (on a loaded testbed one probe can outlast its deadline).
             }
 
             if (DateTime.UtcNow > deadline)

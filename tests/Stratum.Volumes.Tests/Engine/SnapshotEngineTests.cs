@@ -380,6 +380,51 @@ public sealed class SnapshotEngineTests : IAsyncLifetime
         await restarted.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ResumeAsync_CopyCompleteButNotYetReady_FinishedWithTheSameIdWithoutCopyingAgain(bool pointInTimeLeft)
+    {
+        // A crash after the copy was tagged complete: before or after its point in time was dropped, before the ready tag.
+        var source = await VolumeAsync("vol", "default");
+        var taken = await SnapshotAsync("a", source);
+        await _f.Lvm.Admin.ChangeTagsAsync("stratum", taken.Lv.Name, [VolumeMetadata.CreatingTag, SnapshotMetadata.CopiedTag], [VolumeMetadata.ReadyTag], default);
+        if (pointInTimeLeft)
+        {
+            await _f.Lvm.Admin.CreateSnapshotAsync(new CreateSnapshotRequest
+            {
+                VolumeGroup = "stratum", Origin = source.Lv.Name, Name = LogicalVolumeNaming.PointInTimeFor(taken.Lv.Name), SizeBytes = Gi,
+                Tags = [VolumeMetadata.OwnerTag, SnapshotMetadata.PointInTimeTag],
+            }, default);
+        }
+
+        _f.Fs.FailNext["copy"] = new FilesystemCommandException("dd failed", ["dd"], 1, "a second copy"); // none may run
+
+        var restarted = NodeEngine.Create(_f.Lvm, _f.Fs, () => Engine.Classes, new VolumeEngineOptions { NodeId = "n1" }, NullLoggerFactory.Instance);
+        await restarted.StartAsync(default);
+        await restarted.Volumes.Snapshots.WhenCopiedAsync(taken.Id.ToString());
+
+        var left = Assert.Single(await restarted.Volumes.Snapshots.ListAsync(default));
+        Assert.Equal((taken.Id, true), (left.Id, left.IsReady));
+        Assert.DoesNotContain(SnapshotMetadata.CopiedTag, left.Lv.Tags);
+        Assert.DoesNotContain(await LvsAsync(), lv => lv.Name.EndsWith(".pit", StringComparison.Ordinal));
+        Assert.True(_f.Fs.FailNext.ContainsKey("copy"));
+        await restarted.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CreateAsync_RetryOfACompleteCopyNotYetReady_SameSnapshotMadeReady()
+    {
+        var source = await VolumeAsync("vol", "default");
+        var taken = await SnapshotAsync("a", source);
+        await _f.Lvm.Admin.ChangeTagsAsync("stratum", taken.Lv.Name, [VolumeMetadata.CreatingTag, SnapshotMetadata.CopiedTag], [VolumeMetadata.ReadyTag], default);
+
+        var retried = await SnapshotAsync("a", source);
+
+        Assert.Equal(taken.Id, retried.Id);
+        Assert.True(Assert.Single(await Snapshots.ListAsync(default)).IsReady);
+    }
+
     [Fact]
     public async Task ResumeAsync_LeftoverPointInTimeOfAClone_Removed()
     {
