@@ -52,7 +52,7 @@ public sealed class CrashInjectionTests(CrashBedFixture vg, ITestOutputHelper ou
     private const long SizeBytes = 64 * MiB;
     private const long ExpandedBytes = 96 * MiB;
     private const string SeedFile = "previous-tenant.txt";
-    private const int DefaultRuns = 44;
+    private const int DefaultRuns = 22;
     private const string ThickClass = "default";
     private const string ThinClass = "thin";
     private const string Pool = "pool0";
