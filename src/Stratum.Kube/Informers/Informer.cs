@@ -81,6 +81,13 @@ public sealed class Informer<T, TList>
     /// <summary>Raised on the informer's loop for every change; handlers must be quick (signal, don't work).</summary>
     public event Action<InformerEvent<T>>? Changed;
 
+    /// <summary>
+    /// Raised on the informer's loop when <see cref="IsCurrent"/> turns true again (the first list,
+    /// and every recovery after a failure): a consumer that skipped work on a stale cache retries
+    /// then, even if the new list changed nothing. Handlers must be quick.
+    /// </summary>
+    public event Action? BecameCurrent;
+
     /// <summary>The resource path, for logs.</summary>
     public string Path => _path;
 
@@ -226,12 +233,18 @@ public sealed class Informer<T, TList>
         }
 
         ListCount++;
+        var was = _current;
         _current = true;
         _synced.TrySetResult();
         KubeLog.Listed(_logger, _path, fresh.Count, version ?? "", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         foreach (var change in changes)
         {
             Changed?.Invoke(change);
+        }
+
+        if (!was)
+        {
+            BecameCurrent?.Invoke();
         }
     }
 
@@ -248,8 +261,13 @@ public sealed class Informer<T, TList>
         {
             await foreach (var evt in _api.WatchAsync(_path, query, _itemType, silence.Token).ConfigureAwait(false))
             {
+                var was = _current;
                 _current = true;
                 Apply(evt);
+                if (!was)
+                {
+                    BecameCurrent?.Invoke();
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

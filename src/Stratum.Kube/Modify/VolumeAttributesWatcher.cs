@@ -74,6 +74,11 @@ public sealed class VolumeAttributesWatcher
                 Poke();
             }
         };
+
+        // A pass skipped on a stale cache (e.g. an event on one informer while the other was
+        // re-listing) runs again as soon as the caches are back, not a retry interval later.
+        volumes.BecameCurrent += Poke;
+        classes.BecameCurrent += Poke;
     }
 
     /// <summary>Builds the watcher and its two informers over <paramref name="api"/>.</summary>
