@@ -32,7 +32,7 @@ public sealed class NodePluginTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_EngineStillStarting_ProbeNotReadyAndVolumeCallsWait()
     {
-        var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag); // rediscovery lists volumes by tag
+        var gate = _lvm.Hold(LvmOperation.Report); // rediscovery reads one report (VGs, PVs, Stratum's LVs)
         await using var plugin = Plugin();
         await plugin.StartAsync();
         using var client = new CsiClient(_endpoint);
@@ -70,7 +70,7 @@ public sealed class NodePluginTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_VolumeCallDeadlineWhileStarting_DeadlineExceeded()
     {
-        var gate = _lvm.Hold(LvmOperation.FindLogicalVolumesByTag);
+        var gate = _lvm.Hold(LvmOperation.Report);
         await using var plugin = Plugin();
         await plugin.StartAsync();
         using var client = new CsiClient(_endpoint);
