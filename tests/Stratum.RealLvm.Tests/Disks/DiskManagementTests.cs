@@ -155,7 +155,8 @@ public sealed class DiskManagementTests : IClassFixture<DiskBed>, IDisposable
             Assert.Equal(1, config.RejectedReloads);
             Assert.Contains(problems, p => p.StartsWith(_bed.ConfigPath + ":", StringComparison.Ordinal) && p.EndsWith(": device class 'default': unknown key 'volumegroup'; did you mean 'volumeGroup'?", StringComparison.Ordinal));
             Assert.Contains(problems, p => p.EndsWith(": device class 'default': 'volumeGroup' is required", StringComparison.Ordinal));
-            Assert.Contains(_bed.Log.Entries, e => e.EventId == 5501 && e.Message.Contains("generation 3 stays in use", StringComparison.Ordinal));
+            // The status is updated before the rejection is logged; wait for the line rather than race it.
+            await WaitUntilAsync(() => _bed.Log.Entries.Any(e => e.EventId == 5501 && e.Message.Contains("generation 3 stays in use", StringComparison.Ordinal)), "the rejection to be logged");
             var still = await CreateAsync("disk-test-while-broken", 32L << 20);
             Volumes["while-broken"] = (still.Id.ToString(), await DiskBed.FillAsync(still.DevicePath, 1 << 20));
         }
