@@ -81,6 +81,47 @@ public sealed class LvmCommandRecorderTests : IAsyncLifetime
         Assert.Equal(2, _recorder.CallCount);
     }
 
+    [Fact]
+    public async Task Calls_LinesAppendedBetweenReads_EachReadOnceAndAHalfWrittenLineWaitsForItsEnd()
+    {
+        var calls = Path.Combine(_directory, "calls");
+        await File.AppendAllTextAsync(calls, "vgs\u001f--reportformat\u001fjson\u001f-o\u001fvg_name\u001f\n");
+        Assert.Equal(1, _recorder.CallCount);
+
+        await File.AppendAllTextAsync(calls, "lvremove\u001f--yes\u001fvg1/pvc-");
+        Assert.Equal(1, _recorder.CallCount); // the wrapper is still writing its line
+        await File.AppendAllTextAsync(calls, "1\u001f\nlvs\u001f--reportformat\u001fjson\u001f-o\u001flv_name\u001fvg1/pvc-1\u001f\n");
+
+        Assert.Equal(
+            [new LvmCall(LvmOperation.ListVolumeGroups, string.Empty), new LvmCall(LvmOperation.RemoveVolume, "vg1/pvc-1"), new LvmCall(LvmOperation.GetLogicalVolume, "vg1/pvc-1")],
+            _recorder.Calls);
+        Assert.Equal(1, _recorder.MutatingCallCount);
+        Assert.Equal([new LvmCall(LvmOperation.GetLogicalVolume, "vg1/pvc-1")], _recorder.CallsSince(2));
+        Assert.Equal(["lvs", "--reportformat", "json", "-o", "lv_name", "vg1/pvc-1"], _recorder.Commands[2]);
+    }
+
+    [Fact]
+    public async Task Calls_UnknownCommandRecorded_CountedButCallsAndMutationsThrow()
+    {
+        await File.AppendAllTextAsync(Path.Combine(_directory, "calls"), "lvrename\u001fvg1/a\u001fvg1/b\u001f\nvgs\u001f\n");
+
+        Assert.Equal(2, _recorder.CallCount);
+        Assert.Contains("lvrename", Assert.Throws<InvalidOperationException>(() => _recorder.Calls).Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => _recorder.MutatingCallCount);
+    }
+
+    [Fact]
+    public async Task Hold_ReleasedGate_LaterCommandsRunWithoutParking()
+    {
+        var gate = _recorder.Hold(LvmOperation.GetVolumeGroup, "no-such-vg");
+        gate.Release();
+
+        var (code, _) = await RunWrapperAsync("vgs", "--reportformat", "json", "-o", "vg_name", "no-such-vg").WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, code);
+        Assert.Equal([new LvmCall(LvmOperation.GetVolumeGroup, "no-such-vg")], _recorder.Calls);
+    }
+
     private async Task<(int Code, string Output)> RunWrapperAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(_recorder.BinDirectory, "lvm")) { RedirectStandardOutput = true, RedirectStandardError = true };

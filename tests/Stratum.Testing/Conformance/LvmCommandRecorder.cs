@@ -26,6 +26,18 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _poller;
 
+    // The calls file is read incrementally: each access reads only what the wrapper appended since
+    // the last one (a suite makes thousands of lvm calls, and re-parsing them all on every count
+    // made the test process the busiest one in the VM).
+    private readonly Lock _reading = new();
+    private readonly List<IReadOnlyList<string>> _commands = [];
+    private readonly List<LvmCall> _calls = [];
+    private readonly SemaphoreSlim _holdAdded = new(0);
+    private InvalidOperationException? _unknownCommand;
+    private long _readOffset;
+    private byte[] _partialLine = [];
+    private int _mutatingCalls;
+
     /// <param name="directory">A new directory on a filesystem that allows executables (e.g. below /run).</param>
     public LvmCommandRecorder(string directory)
     {
@@ -65,16 +77,55 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
     public string BinDirectory { get; }
 
     /// <summary>The lvm commands run so far, as argument vectors (without the leading <c>lvm</c>).</summary>
-    public IReadOnlyList<IReadOnlyList<string>> Commands =>
-        File.ReadAllLines(_callsFile).Select(l => (IReadOnlyList<string>)l.TrimEnd(Separator).Split(Separator)).ToList();
+    public IReadOnlyList<IReadOnlyList<string>> Commands
+    {
+        get
+        {
+            lock (_reading)
+            {
+                ReadNewCommands();
+                return [.. _commands];
+            }
+        }
+    }
 
-    public IReadOnlyList<LvmCall> Calls => Commands.Select(ToCall).ToList();
+    /// <summary>Every call so far; throws when the plugin ran an lvm command the suite does not know.</summary>
+    public IReadOnlyList<LvmCall> Calls => CallsSince(0);
 
-    public int CallCount => Commands.Count;
+    public int CallCount
+    {
+        get
+        {
+            lock (_reading)
+            {
+                ReadNewCommands();
+                return _commands.Count;
+            }
+        }
+    }
 
-    public int MutatingCallCount => Calls.Count(c => RecordingLvm.Mutating.Contains(c.Operation));
+    public int MutatingCallCount
+    {
+        get
+        {
+            lock (_reading)
+            {
+                ReadNewCommands();
+                ThrowIfUnknown();
+                return _mutatingCalls;
+            }
+        }
+    }
 
-    public IReadOnlyList<LvmCall> CallsSince(int mark) => Calls.Skip(mark).ToList();
+    public IReadOnlyList<LvmCall> CallsSince(int mark)
+    {
+        lock (_reading)
+        {
+            ReadNewCommands();
+            ThrowIfUnknown();
+            return _calls.Skip(mark).ToList();
+        }
+    }
 
     public int CountSince(int mark, LvmOperation operation) => CallsSince(mark).Count(c => c.Operation == operation);
 
@@ -86,6 +137,7 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
             gate = new LvmGate(operation, _ => Remove(gate!));
             _holds.Add((gate, operation, target));
             File.WriteAllText(_holdingFlag, string.Empty);
+            _holdAdded.Release();
             return gate;
         }
     }
@@ -111,6 +163,62 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
 
         ReleaseAllParked();
         _stop.Dispose();
+        _holdAdded.Dispose();
+    }
+
+    /// <summary>Appends the complete lines the wrapper wrote since the last read. Called under <see cref="_reading"/>.</summary>
+    private void ReadNewCommands()
+    {
+        byte[] added;
+        using (var file = new FileStream(_callsFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            if (file.Length <= _readOffset)
+            {
+                return;
+            }
+
+            file.Position = _readOffset;
+            added = new byte[file.Length - _readOffset];
+            file.ReadExactly(added);
+        }
+
+        _readOffset += added.Length;
+        var text = _partialLine.Concat(added).ToArray();
+        var end = Array.LastIndexOf(text, (byte)'\n');
+        _partialLine = text[(end + 1)..];
+        if (end < 0)
+        {
+            return;
+        }
+
+        foreach (var line in System.Text.Encoding.UTF8.GetString(text, 0, end).Split('\n'))
+        {
+            var args = line.TrimEnd(Separator).Split(Separator);
+            _commands.Add(args);
+            if (_unknownCommand is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var call = ToCall(args);
+                _calls.Add(call);
+                _mutatingCalls += RecordingLvm.Mutating.Contains(call.Operation) ? 1 : 0;
+            }
+            catch (InvalidOperationException unknown)
+            {
+                _unknownCommand = unknown;
+            }
+        }
+    }
+
+    private void ThrowIfUnknown()
+    {
+        if (_unknownCommand is not null)
+        {
+            throw new InvalidOperationException(_unknownCommand.Message, _unknownCommand);
+        }
     }
 
     /// <summary>What <see cref="RecordingLvm"/> would record for the ILvm call that ran this command.</summary>
@@ -259,7 +367,22 @@ public sealed class LvmCommandRecorder : ILvmCallLog, IAsyncDisposable
                 });
             }
 
-            await Task.Delay(20, _stop.Token);
+            // Commands park only while a gate is set: poll often then, and otherwise wake when a
+            // gate is set or once a second (for a command that saw the flag just before it went).
+            bool holding;
+            lock (_gate)
+            {
+                holding = _holds.Count > 0;
+            }
+
+            if (holding)
+            {
+                await Task.Delay(20, _stop.Token);
+            }
+            else
+            {
+                await _holdAdded.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token);
+            }
         }
     }
 
