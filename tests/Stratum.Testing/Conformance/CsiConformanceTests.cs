@@ -35,7 +35,7 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     protected const long BtrfsMinimum = 112 * MiB;
 
     /// <summary>How much random data the survival tests write.</summary>
-    protected const int PayloadBytes = 8 * 1024 * 1024;
+    protected const int PayloadBytes = 32 * 1024 * 1024;
 
     /// <summary>The CSI names of the volumes several tests share.</summary>
     protected const string SharedFsName = "shared-fs";
