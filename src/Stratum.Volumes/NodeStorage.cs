@@ -21,8 +21,6 @@ public sealed partial class NodeStorage : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly NodeRecovery _recovery;
     private readonly NodeEngine _engine;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _inventoryLoop;
 
     public NodeStorage(
         ConfigMonitor config, ILvm lvm, IFilesystemOps filesystem, IDiskHost host, string nodeId, ILoggerFactory loggers, DiskManagerOptions? diskOptions = null,
@@ -39,7 +37,8 @@ public sealed partial class NodeStorage : IAsyncDisposable
         Node = _engine.Node;
         Disks = new DiskManager(lvm, filesystem, host, Capacity.RefreshAsync, loggers.CreateLogger<DiskManager>(), diskOptions);
         _recovery = new NodeRecovery(lvm, loggers.CreateLogger<NodeRecovery>());
-        Inventory = new VolumeInventory(lvm);
+        Inventory = new VolumeInventory();
+        Capacity.NodeReportRead = report => Inventory.Take(report, config.Current.Classes.VolumeGroups);
     }
 
     /// <summary>
@@ -97,43 +96,12 @@ public sealed partial class NodeStorage : IAsyncDisposable
         Config.Changed += _ => Disks.RequestScan();
         Disks.Start(() => Config.Current.Classes, scanFirst: false);
         Config.Start();
-        _inventoryLoop = Task.Run(() => RefreshInventoryAsync(_stop.Token), CancellationToken.None);
         return volumes;
-    }
-
-    private async Task RefreshInventoryAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                // Only VGs the capacity cache saw: an absent VG is reported there, not re-queried every period.
-                var present = Config.Current.Classes.VolumeGroups.Where(g => Capacity.Find(g) is not null).ToList();
-                await Inventory.RefreshAsync(present, stop).ConfigureAwait(false);
-                await Task.Delay(Config.Current.Config.CapacityRefreshInterval, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is LvmException or IOException)
-            {
-                InventoryFailed(_loggers.CreateLogger<NodeStorage>(), e.Message);
-                await Task.Delay(Config.Current.Config.CapacityRefreshInterval, stop).ConfigureAwait(false);
-            }
-        }
     }
 
     /// <summary>Stops the background work; the configuration monitor given to the constructor is disposed too (it is owned).</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_inventoryLoop is not null)
-        {
-            await _inventoryLoop.ConfigureAwait(false);
-        }
-
-        _stop.Dispose();
         await Config.DisposeAsync().ConfigureAwait(false);
         await Disks.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
@@ -141,7 +109,4 @@ public sealed partial class NodeStorage : IAsyncDisposable
 
     [LoggerMessage(EventId = 5690, Level = LogLevel.Error, Message = "The first disk scan failed; volumes are served anyway and the next scan retries: {Reason}")]
     private static partial void FirstScanFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 5691, Level = LogLevel.Warning, Message = "Reading the volume groups' LVs for status failed (retried): {Reason}")]
-    private static partial void InventoryFailed(ILogger logger, string reason);
 }

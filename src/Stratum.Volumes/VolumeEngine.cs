@@ -109,14 +109,14 @@ public sealed partial class VolumeEngine
     /// </summary>
     public Task<IReadOnlyList<ManagedVolume>> StartAsync(CancellationToken cancellationToken) => VolumeErrors.Run(async () =>
     {
-        var report = await _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+        var report = await _lvm.ReportAsync(null, null, cancellationToken).ConfigureAwait(false);
         var present = report.VolumeGroups.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var group in Classes.VolumeGroups.Where(g => !present.Contains(g)))
         {
             Log.VolumeGroupMissing(_logger, group, _options.NodeId);
         }
 
-        // The report also lists thin pools and thin volumes of others (thin capacity needs them).
+        // The report lists every LV (thin capacity needs others' thin LVs, the inventory all of them).
         ImmutableArray<LogicalVolume> lvs = [.. report.LogicalVolumes.Where(lv => lv.Tags.Contains(VolumeMetadata.OwnerTag))];
         var listed = lvs;
         lvs = await ResumeSuspendedAsync(lvs).ConfigureAwait(false);

@@ -27,31 +27,29 @@ public sealed record InventoryVolume(
 }
 
 /// <summary>
-/// Keeps an immutable snapshot of the LVs of the configured volume groups (one <c>lvs</c> per VG),
-/// refreshed in the background, so status queries read memory and never run LVM commands.
+/// Keeps an immutable snapshot of the LVs of the configured volume groups, taken from the capacity
+/// cache's whole-node report (<see cref="Capacity.CapacityCache.NodeReportRead"/>), so neither
+/// status queries nor the inventory itself run an LVM command.
 /// </summary>
-public sealed class VolumeInventory(ILvm lvm)
+public sealed class VolumeInventory
 {
     private InventorySnapshot _current = InventorySnapshot.Empty;
 
     public InventorySnapshot Current => Volatile.Read(ref _current);
 
-    public async Task RefreshAsync(IReadOnlyList<string> volumeGroups, CancellationToken cancellationToken)
+    /// <summary>Takes the LVs of <paramref name="volumeGroups"/> from a report of every VG; a VG absent from it is left out.</summary>
+    public void Take(LvmReport report, IEnumerable<string> volumeGroups)
     {
+        ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(volumeGroups);
-        var byGroup = ImmutableDictionary.CreateBuilder<string, ImmutableArray<InventoryVolume>>(StringComparer.Ordinal);
-        foreach (var group in volumeGroups)
+        var present = report.VolumeGroups.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
+        var byGroup = report.LogicalVolumes.ToLookup(lv => lv.VolumeGroup, StringComparer.Ordinal);
+        var taken = ImmutableDictionary.CreateBuilder<string, ImmutableArray<InventoryVolume>>(StringComparer.Ordinal);
+        foreach (var group in volumeGroups.Where(present.Contains))
         {
-            try
-            {
-                byGroup[group] = [.. (await lvm.ListLogicalVolumesAsync(group, cancellationToken).ConfigureAwait(false)).Select(InventoryVolume.From)];
-            }
-            catch (LvmNotFoundException)
-            {
-                // Absent VGs are reported from the capacity snapshot and recovery.
-            }
+            taken[group] = [.. byGroup[group].Select(InventoryVolume.From)];
         }
 
-        Volatile.Write(ref _current, new InventorySnapshot(DateTimeOffset.UtcNow, byGroup.ToImmutable()));
+        Volatile.Write(ref _current, new InventorySnapshot(DateTimeOffset.UtcNow, taken.ToImmutable()));
     }
 }

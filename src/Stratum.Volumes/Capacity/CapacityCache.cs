@@ -8,9 +8,10 @@ namespace Stratum.Volumes.Capacity;
 
 /// <summary>
 /// Free space of the managed VGs, kept in memory so GetCapacity never runs an LVM command. A
-/// refresh is one report (<see cref="ILvm.ReportAsync"/>: VGs, PVs and Stratum's LVs together, one
-/// <c>lvm fullreport</c>), which also brings the <see cref="VolumeCatalog"/> up to date; an idle
-/// node runs exactly one per refresh period. Stratum's own changes update the figures without a
+/// refresh is one report (<see cref="ILvm.ReportAsync"/>: VGs, PVs and LVs together, one
+/// <c>lvm fullreport</c>), which also brings the <see cref="VolumeCatalog"/> and the node's
+/// inventory (<see cref="NodeReportRead"/>) up to date; an idle node runs exactly one command per
+/// refresh period. Stratum's own changes update the figures without a
 /// command: a creation brings the report it reads back anyway (<see cref="Apply"/>), a deletion or
 /// growth adjusts the VG's free bytes by what it freed or took (<see cref="Adjust"/>). A refresh
 /// replaces an immutable snapshot, so readers never see a half-updated view.
@@ -41,6 +42,12 @@ public sealed partial class CapacityCache : IAsyncDisposable
     /// <summary>When the snapshot was last refreshed from LVM (UTC), or null before the first refresh.</summary>
     public DateTimeOffset? RefreshedAt { get; private set; }
 
+    /// <summary>
+    /// Receives each report of every VG and all their LVs (a whole-node refresh or the engine's
+    /// start), so other views of the node (status, metrics) need no command of their own.
+    /// </summary>
+    public Action<LvmReport>? NodeReportRead { get; set; }
+
     /// <summary>Runs after each periodic refresh (thin pool upkeep); its failures are its own to log.</summary>
     public Func<CancellationToken, Task>? AfterPeriodicRefresh { get; set; }
 
@@ -54,16 +61,20 @@ public sealed partial class CapacityCache : IAsyncDisposable
     public ClassCapacity CapacityFor(DeviceClass deviceClass) =>
         Find(deviceClass.VolumeGroup)?.CapacityFor(deviceClass) ?? ClassCapacity.None;
 
-    /// <summary>Re-reads every VG, its PVs and Stratum's LVs (one report) and swaps the snapshot in.</summary>
+    /// <summary>
+    /// Re-reads every VG, its PVs and all their LVs (one report: Stratum's for the catalog, thin
+    /// ones for thin capacity, every one for <see cref="NodeReportRead"/>) and swaps the snapshot in.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var report = Catalog is { } catalog
-                ? await catalog.RefreshAsync(() => _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken), null).ConfigureAwait(false)
-                : await _lvm.ReportAsync(null, VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
+                ? await catalog.RefreshAsync(() => _lvm.ReportAsync(null, null, cancellationToken), null).ConfigureAwait(false)
+                : await _lvm.ReportAsync(null, null, cancellationToken).ConfigureAwait(false);
             Apply(report, null);
+            NodeReportRead?.Invoke(report);
         }
         finally
         {
@@ -71,7 +82,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes a report of every VG read for another purpose (the engine's start) as a full refresh.</summary>
+    /// <summary>Takes a report of every VG and all their LVs read for another purpose (the engine's start) as a full refresh.</summary>
     public async Task TakeFullReportAsync(LvmReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -84,6 +95,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
             }
 
             Apply(report, null);
+            NodeReportRead?.Invoke(report);
         }
         finally
         {
