@@ -205,7 +205,7 @@ public abstract partial class LvmContractTests
     }
 
     [Fact]
-    public async Task ListLogicalVolumes_WithAThinPool_ListsOnlyVisibleLvs()
+    public async Task ListLogicalVolumesAndReport_WithAThinPool_ListOnlyVisibleLvs()
     {
         await using var bed = await BedAsync();
         var e = await ExtentAsync(bed);
@@ -214,8 +214,10 @@ public abstract partial class LvmContractTests
         await bed.Lvm.CreateThinVolumeAsync(Thin(bed, "pool", "thin", 4 * e), Ct);
 
         var lvs = await bed.Lvm.ListLogicalVolumesAsync(bed.VolumeGroup, Ct);
+        var report = await bed.Lvm.ReportAsync(bed.VolumeGroup, null, Ct); // the node's periodic report, which feeds status
 
         Assert.Equal(["lin", "pool", "thin"], lvs.Select(lv => lv.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["lin", "pool", "thin"], report.LogicalVolumes.Select(lv => lv.Name).Order(StringComparer.Ordinal));
         Assert.Equal(3, (await VgAsync(bed)).LogicalVolumeCount);
     }
 
