@@ -59,6 +59,13 @@ public static partial class NodeHost
             return 1;
         }
 
+        if (finished == plugin.Readiness.Started)
+        {
+            // Start-up (config, recovery, the first reports, Kestrel) leaves garbage and committed
+            // but empty GC regions behind; a plugin then idles for days. Hand them back once.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
         await stop.Task.ConfigureAwait(false);
         await plugin.StopAsync().ConfigureAwait(false);
         return 0;
