@@ -43,8 +43,8 @@ internal static class TypedCalls
     public static Task MergePatchClaimAsync(this KubeConnection api, string ns, string name, string patch) =>
         api.MergePatchAsync(KubeConnection.Namespaced(Core, ns, "persistentvolumeclaims", name), patch, CancellationToken.None);
 
-    public static Task<V1PodList> ListPodsAsync(this KubeConnection api, string ns, string? fieldSelector) =>
-        api.GetListAsync(KubeConnection.Namespaced(Core, ns, "pods"), Query(("fieldSelector", fieldSelector)), KubeJson.Default.V1PodList, CancellationToken.None);
+    public static Task<PodClaimsList> ListPodsAsync(this KubeConnection api, string ns, string? fieldSelector) =>
+        api.GetListAsync(KubeConnection.Namespaced(Core, ns, "pods"), Query(("fieldSelector", fieldSelector)), KubeJson.Default.PodClaimsList, CancellationToken.None);
 
     public static Task<Corev1Event> CreateEventAsync(this KubeConnection api, Corev1Event evt) =>
         api.CreateAsync(KubeConnection.Namespaced(Core, evt.Metadata.NamespaceProperty, "events"), evt, KubeJson.Default.Corev1Event, CancellationToken.None);

@@ -33,8 +33,7 @@ namespace Stratum.Kube.Client;
 [JsonSerializable(typeof(V1CSIStorageCapacityList))]
 [JsonSerializable(typeof(V1VolumeAttributesClass))]
 [JsonSerializable(typeof(V1VolumeAttributesClassList))]
-[JsonSerializable(typeof(V1Pod))]
-[JsonSerializable(typeof(V1PodList))]
+[JsonSerializable(typeof(PodClaimsList))]
 public sealed partial class KubeJson : JsonSerializerContext;
 
 /// <summary>

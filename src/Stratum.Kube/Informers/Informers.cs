@@ -24,7 +24,4 @@ public static class Informers
 
     public static Informer<V1VolumeAttributesClass, V1VolumeAttributesClassList> VolumeAttributesClasses(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
         new(api, "apis/storage.k8s.io/v1/volumeattributesclasses", KubeJson.Default.V1VolumeAttributesClass, KubeJson.Default.V1VolumeAttributesClassList, logger, options);
-
-    public static Informer<V1Pod, V1PodList> Pods(KubeConnection api, ILogger logger, InformerOptions? options = null) =>
-        new(api, "api/v1/pods", KubeJson.Default.V1Pod, KubeJson.Default.V1PodList, logger, options);
 }

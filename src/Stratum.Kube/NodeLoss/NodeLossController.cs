@@ -274,7 +274,7 @@ public sealed class NodeLossController
     private async Task DeleteBlockingPodsAsync(V1PersistentVolumeClaim claim, string node, List<string> actions, CancellationToken cancellationToken)
     {
         var ns = claim.Metadata.NamespaceProperty;
-        var pods = await _api.GetListAsync(KubeConnection.Namespaced("api/v1", ns, "pods"), NoQuery, KubeJson.Default.V1PodList, cancellationToken).ConfigureAwait(false);
+        var pods = await _api.GetListAsync(KubeConnection.Namespaced("api/v1", ns, "pods"), NoQuery, KubeJson.Default.PodClaimsList, cancellationToken).ConfigureAwait(false);
         foreach (var pod in pods.Items ?? [])
         {
             var uses = pod.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name) == true;
