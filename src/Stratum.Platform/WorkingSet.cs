@@ -19,28 +19,27 @@ public sealed record MemoryMapping(ulong Start, ulong End, string Permissions, s
 
 /// <summary>
 /// Trims what a long-running process keeps mapped but no longer uses. A native executable's code
-/// and read-only data are mapped from the file; start-up touches most of them (and the kernel maps
-/// the 64 KiB around each touched page), so nearly the whole binary counts in the resident set
-/// for the life of the process, though an idle plugin uses a small part of it. Unmapping the clean
-/// pages (<c>madvise(MADV_DONTNEED)</c>) leaves them in the page cache; what is used again is
-/// mapped again on its next touch (a minor fault), so the resident set becomes what the process
-/// actually uses.
+/// and read-only data, and its libraries' (libc, libcrypto), are mapped from their files; start-up
+/// touches most of them (and the kernel maps the 64 KiB around each touched page), so nearly the
+/// whole binary counts in the resident set for the life of the process, though an idle plugin uses
+/// a small part of it. Unmapping the clean pages (<c>madvise(MADV_DONTNEED)</c>) leaves them in
+/// the page cache; what is used again is mapped again on its next touch (a minor fault), so the
+/// resident set becomes what the process actually uses. Pages a mapping holds of its own
+/// (relocated data, anything written) are never dropped: such mappings are left alone.
 /// </summary>
 public static class WorkingSet
 {
     private const int MadvDontNeed = 4;
 
     /// <summary>
-    /// Unmaps the clean pages of the running executable's file mappings (<see cref="MemoryMapping.IsCleanFileMapping"/>).
+    /// Unmaps the pages of every clean file mapping of this process (<see cref="MemoryMapping.IsCleanFileMapping"/>).
     /// Returns the resident bytes they held. Does nothing (returns 0) where <c>/proc</c> is not available.
     /// </summary>
-    public static long TrimExecutableMappings()
+    public static long TrimFileMappings()
     {
-        string executable;
         string smaps;
         try
         {
-            executable = new FileInfo("/proc/self/exe").LinkTarget ?? string.Empty;
             smaps = File.ReadAllText("/proc/self/smaps");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -49,7 +48,7 @@ public static class WorkingSet
         }
 
         long trimmed = 0;
-        foreach (var mapping in ParseSmaps(smaps).Where(m => m.Path == executable && m.IsCleanFileMapping && m.ResidentBytes > 0))
+        foreach (var mapping in ParseSmaps(smaps).Where(m => m.IsCleanFileMapping && m.ResidentBytes > 0))
         {
             if (Native.Madvise((nint)mapping.Start, (nuint)mapping.Length, MadvDontNeed) == 0)
             {

@@ -66,9 +66,9 @@ public static partial class NodeHost
             // but empty GC regions behind; a plugin then idles for days. Hand them back once.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-            // Start-up also touched most of the binary's code and read-only data; unmap the clean
-            // pages, and the resident set becomes what serving and idling use again.
-            Log.Trimmed(logger, WorkingSet.TrimExecutableMappings() >> 20);
+            // Start-up also touched most of the binary's (and its libraries') code and read-only
+            // data; unmap the clean pages, and the resident set becomes what serving and idling use.
+            Log.Trimmed(logger, WorkingSet.TrimFileMappings() >> 20);
         }
 
         await stop.Task.ConfigureAwait(false);
@@ -84,7 +84,7 @@ public static partial class NodeHost
         [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Received {Signal}; shutting down")]
         public static partial void SignalReceived(ILogger logger, string signal);
 
-        [LoggerMessage(EventId = 4104, Level = LogLevel.Debug, Message = "Start-up done: {MiB} MiB of the executable's clean pages unmapped (they come back from the page cache when used)")]
+        [LoggerMessage(EventId = 4104, Level = LogLevel.Debug, Message = "Start-up done: {MiB} MiB of clean file pages (code, read-only data) unmapped; they come back from the page cache when used")]
         public static partial void Trimmed(ILogger logger, long miB);
 
         [LoggerMessage(EventId = 4103, Level = LogLevel.Critical, Message = "Invalid configuration; nothing was started:\n{Problems}")]
