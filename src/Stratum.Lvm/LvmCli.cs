@@ -492,7 +492,38 @@ public sealed class LvmCli : ILvm
         return result.Succeeded ? result : throw LvmErrorClassifier.Classify(Argv(args), result.ExitCode, result.StandardError);
     }
 
+    /// <summary>
+    /// Runs one LVM command. A mutation refused only because a component LV (<c>pool_tmeta</c>) was
+    /// left active on its own by an interrupted activation gets that component deactivated and is
+    /// run once more (<see cref="LeftoverComponents"/>); deactivation fails, and nothing is retried,
+    /// when the component is open.
+    /// </summary>
     private async Task<CommandResult> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var result = await RunOnceAsync(args, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded || ReportCommands.Contains(args[0]) || LeftoverComponents.InTheWay(result.StandardError) is not { IsEmpty: false } components)
+        {
+            return result;
+        }
+
+        var command = LvmErrorClassifier.Describe(Argv(args));
+        foreach (var component in components)
+        {
+            var deactivated = await RunOnceAsync(["lvchange", "--activate", "n", component], cancellationToken).ConfigureAwait(false);
+            if (!deactivated.Succeeded)
+            {
+                LvmLog.LeftoverComponentStillActive(_logger, command, component, LvmErrorClassifier.Summary(deactivated.StandardError));
+                return result;
+            }
+
+        }
+
+        LvmLog.LeftoverComponentDeactivated(_logger, command, string.Join(", ", components));
+
+        return await RunOnceAsync(args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CommandResult> RunOnceAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         // Anything but a report changes LVM state: it runs to its end even if the caller gives up.
         var spec = new CommandSpec(_options.LvmPath, args) { Timeout = _options.CommandTimeout, Mutates = !ReportCommands.Contains(args[0]) };

@@ -52,7 +52,8 @@ internal static partial class LvmErrorClassifier
     /// <summary>The stderr lines that explain a failure, joined into one line.</summary>
     public static string Summary(string standardError)
     {
-        var lines = SplitLines(standardError).Where(l => !IsNoise(l)).ToList();
+        // Distinct: device-mapper repeats "remove ioctl ... failed" once per retry, 25 times.
+        var lines = SplitLines(standardError).Where(l => !IsNoise(l)).Distinct().ToList();
         if (lines.Count == 0)
         {
             lines = SplitLines(standardError).ToList();
@@ -85,8 +86,11 @@ internal static partial class LvmErrorClassifier
     // "Logical volume vg/lv in use." / "... contains a filesystem in use." / open or held devices /
     // dependents ("will remove 3 dependent volume(s)", "origin ... with 1 snapshots(s)") / "Snapshot
     // origin volumes can be resized only while inactive" (a thick origin with snapshots cannot grow) /
-    // "LV vg/origin has open 1 snapshot(s), not deactivating." (deactivating an origin or its snapshot).
-    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)|resized only while inactive|has open \d+ snapshot",
+    // "LV vg/origin has open 1 snapshot(s), not deactivating." (deactivating an origin or its snapshot) /
+    // a pool's component LV active on its own, and open, so it could not be deactivated ("Activation
+    // of logical volume vg/pool is prohibited while logical volume vg/pool_tmeta is active.",
+    // "Cannot resize logical volume vg/pool with active component LV(s).").
+    [GeneratedRegex(@"logical volume \S+ in use|contains a filesystem in use|can't remove open logical volume|device or resource busy|is used by another device|\bopen logical volume|dependent volume|will also remove \d+ snapshot|with \d+ snapshots?\(s\)|resized only while inactive|has open \d+ snapshot|is prohibited while logical volume \S+ is active|with active component lv",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InUsePattern();
 

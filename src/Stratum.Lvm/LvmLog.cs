@@ -60,4 +60,12 @@ internal static partial class LvmLog
     [LoggerMessage(EventId = 1113, EventName = "LogicalVolumeRefreshed", Level = LogLevel.Information,
         Message = "Refreshed {VolumeGroup}/{Name}: its device's table reloaded from LVM's metadata and the device resumed")]
     public static partial void Refreshed(ILogger logger, string volumeGroup, string name);
+
+    [LoggerMessage(EventId = 1114, EventName = "LeftoverComponentDeactivated", Level = LogLevel.Warning,
+        Message = "{Command} was refused because a component LV was active on its own, as an interrupted activation leaves it; deactivated {Components} and running the command again")]
+    public static partial void LeftoverComponentDeactivated(ILogger logger, string command, string components);
+
+    [LoggerMessage(EventId = 1115, EventName = "LeftoverComponentStillActive", Level = LogLevel.Warning,
+        Message = "{Command} failed because component {Component} is active on its own, and deactivating it failed too (is something inspecting it?): {Error}")]
+    public static partial void LeftoverComponentStillActive(ILogger logger, string command, string component, string error);
 }

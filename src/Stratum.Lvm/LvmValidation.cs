@@ -37,6 +37,15 @@ public static class LvmValidation
         "_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin",
     ];
 
+    /// <summary>
+    /// Whether <paramref name="name"/> is a valid LV name apart from holding one of the strings
+    /// LVM reserves for component LVs (<c>pool_tmeta</c>, <c>raid_rimage_0</c>): a name LVM gave
+    /// to a sub-LV, never one a user or Stratum could have chosen.
+    /// </summary>
+    public static bool IsComponentName(string? name) =>
+        CheckName(name, "logical volume name") is null
+        && ReservedLvSubstrings.Any(reserved => name!.Contains(reserved, StringComparison.Ordinal));
+
     /// <summary>Why <paramref name="name"/> is not a valid VG name, or <c>null</c> when it is.</summary>
     public static string? CheckVolumeGroupName(string? name) => CheckName(name, "volume group name");
 

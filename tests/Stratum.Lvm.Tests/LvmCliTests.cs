@@ -332,6 +332,62 @@ public sealed class LvmTests
             new CreateThinVolumeRequest { VolumeGroup = "stratum", Pool = "pool", Name = "th2", SizeBytes = 8388608 }, Ct));
     }
 
+    // The stderr real LVM 2.03.16 prints while vg/pool0_tmeta is active on its own (see LvmCliThinComponentTests).
+    private const string PoolActivationProhibited =
+        "  Activation of logical volume vg/pool0 is prohibited while logical volume vg/pool0_tmeta is active.\n  Aborting. Failed to locally activate thin pool vg/pool0.\n";
+
+    [Fact]
+    public async Task CreateThinVolumeAsync_PoolComponentLeftActive_DeactivatesItAndRunsTheCreateAgain()
+    {
+        _runner.Returns(5, "", PoolActivationProhibited).Succeeds().Succeeds()
+            .Succeeds(LvJson.Report(LvJson.Row("vg", "th1", segtype: "thin", pool: "pool0", attr: "Vwi-a-tz--")));
+        string[] create = ["lvm", "lvcreate", "--yes", "--type", "thin", "--name", "th1", "--virtualsize", "67108864b", "--thinpool", "pool0", "vg"];
+
+        var lv = await CreateLvm().CreateThinVolumeAsync(new CreateThinVolumeRequest { VolumeGroup = "vg", Pool = "pool0", Name = "th1", SizeBytes = 67108864 }, Ct);
+
+        Assert.Equal([create, ["lvm", "lvchange", "--activate", "n", "vg/pool0_tmeta"], create, LvsOf("vg/th1")], _runner.Argvs);
+        Assert.All(_runner.Calls.Take(3), c => Assert.True(c.Mutates));
+        Assert.Equal("th1", lv.Name);
+    }
+
+    [Fact]
+    public async Task CreateThinVolumeAsync_LeftoverComponentOpen_ThrowsInUseWithoutRetrying()
+    {
+        _runner.Returns(5, "", PoolActivationProhibited)
+            .Returns(5, "", "  device-mapper: remove ioctl on  (253:0) failed: Device or resource busy\n  Unable to deactivate vg-pool0_tmeta (253:0).\n");
+
+        var error = await Assert.ThrowsAsync<LvmInUseException>(() => CreateLvm().CreateThinVolumeAsync(
+            new CreateThinVolumeRequest { VolumeGroup = "vg", Pool = "pool0", Name = "th1", SizeBytes = 67108864 }, Ct));
+
+        Assert.Equal(2, _runner.Calls.Count);
+        Assert.Contains("pool0_tmeta is active", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExtendVolumeAsync_PoolWithActiveComponent_DeactivatesBothPoolComponentsAndExtends()
+    {
+        _runner.Returns(5, "", "  Cannot resize logical volume vg/pool0 with active component LV(s).\n").Succeeds().Succeeds().Succeeds()
+            .Succeeds(LvJson.Report(LvJson.Row("vg", "pool0", size: 41943040, segtype: "thin-pool", attr: "twi-aotz--")));
+
+        var lv = await CreateLvm().ExtendVolumeAsync("vg", "pool0", 41943040, Ct);
+
+        Assert.Equal(
+            [["lvm", "lvchange", "--activate", "n", "vg/pool0_tmeta"], ["lvm", "lvchange", "--activate", "n", "vg/pool0_tdata"]],
+            _runner.Argvs.Skip(1).Take(2));
+        Assert.Equal("lvextend", _runner.Argvs[3][1]);
+        Assert.Equal(41943040, lv.SizeBytes);
+    }
+
+    [Fact]
+    public async Task ListLogicalVolumesAsync_ReportFailsNamingAComponent_NeverDeactivatesFromAReport()
+    {
+        _runner.Returns(5, "", PoolActivationProhibited);
+
+        await Assert.ThrowsAsync<LvmInUseException>(() => CreateLvm().ListLogicalVolumesAsync("vg", Ct));
+
+        Assert.Single(_runner.Calls);
+    }
+
     [Fact]
     public async Task CreateVolumeAsync_CreatedButNotReported_ThrowsCommandFailed()
     {

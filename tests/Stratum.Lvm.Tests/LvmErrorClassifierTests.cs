@@ -40,6 +40,9 @@ public sealed class LvmErrorClassifierTests
         { "Do you really want to remove active origin logical volume stratum/st with 1 snapshots(s)? [y/n]: [n]\n  Logical volume stratum/st not removed.\n", 5, typeof(LvmInUseException) },
         { "  Logical volume vg/cow contains a filesystem in use.\n  LV vg/lin has open 1 snapshot(s), not deactivating.\n", 5, typeof(LvmInUseException) },
         { "  LV vg/lin has open 1 snapshot(s), not deactivating.\n", 5, typeof(LvmInUseException) },
+        { "  Activation of logical volume tv/pool0 is prohibited while logical volume tv/pool0_tmeta is active.\n  Aborting. Failed to locally activate thin pool tv/pool0.\n", 5, typeof(LvmInUseException) },
+        { "  Activation of logical volume tv/t1 is prohibited while logical volume tv/pool0_tmeta is active.\n", 5, typeof(LvmInUseException) },
+        { "  Cannot resize logical volume tv/pool0 with active component LV(s).\n", 5, typeof(LvmInUseException) },
 
         { "  Rounding size to boundary between physical extents: 152.00 MiB.\n  Snapshot origin volumes can be resized only while inactive: try lvchange -an.\n", 5, typeof(LvmInUseException) },
 
