@@ -92,6 +92,23 @@ public sealed class NodeLossControllerTests : FakeApiTest
     }
 
     [Fact]
+    public async Task Reconcile_ReleasedEphemeralClaim_DeletesThePodWhoseVolumeItIs()
+    {
+        Bound("web-0-scratch", "release-sc", "a");
+        var pod = Objects.Pod("ns", "web-0", "a");
+        pod.Spec.Volumes = [new V1Volume { Name = "scratch", Ephemeral = new V1EphemeralVolumeSource { VolumeClaimTemplate = new V1PersistentVolumeClaimTemplate { Spec = new V1PersistentVolumeClaimSpec() } } }];
+        Server.Put(pod);
+        var controller = await StartAsync();
+        await DeleteNodeAsync("a");
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var pass = await controller.ReconcileAsync(CancellationToken.None);
+
+        Assert.Contains("release ns/web-0-scratch", pass.Actions);
+        Assert.Contains("delete pod ns/web-0", pass.Actions);
+    }
+
+    [Fact]
     public async Task Reconcile_ReleasedClaim_DeletesThePodsThatHoldItThenThePv()
     {
         var controller = await StartAsync();

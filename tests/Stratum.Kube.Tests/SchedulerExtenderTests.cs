@@ -127,10 +127,10 @@ public sealed class SchedulerExtenderTests
         var cluster = Table();
         var claim = Objects.Claim("ns", "web-0-scratch", storageClass: "standard", size: "30Gi");
         cluster.Claims[claim.Metadata.Name] = claim;
-        var pod = new PodSummary
+        var pod = new PodClaims
         {
-            Metadata = new PodMeta { Name = "web-0", Namespace = "ns" },
-            Spec = new PodSpecSummary { Volumes = [new PodVolumeSummary { Name = "scratch", Ephemeral = [] }] },
+            Metadata = new PodClaimsMeta { Name = "web-0", Namespace = "ns" },
+            Spec = new PodClaimsSpec { Volumes = [new PodClaimVolume { Name = "scratch", Ephemeral = [] }] },
         };
 
         var filtered = Extender(cluster, ScoringPolicy.Binpack).Filter(new ExtenderArgs { Pod = pod, NodeNames = ["n1", "n3"] }, out _);
@@ -233,18 +233,18 @@ public sealed class SchedulerExtenderTests
             _capacities.Add(CapacityObject(node, storageClass, bytes, maximum));
 
         /// <summary>A pod with one claim per "class:GiB" entry, named p-0, p-1, ...</summary>
-        public PodSummary Pod(string name, string[] claims)
+        public PodClaims Pod(string name, string[] claims)
         {
-            var volumes = new List<PodVolumeSummary>();
+            var volumes = new List<PodClaimVolume>();
             for (var i = 0; i < claims.Length; i++)
             {
                 var (cls, size) = (claims[i].Split(':')[0], claims[i].Split(':')[1]);
                 var claim = Objects.Claim("ns", $"{name}-{i}", storageClass: cls, size: size + "Gi");
                 Claims[claim.Metadata.Name] = claim;
-                volumes.Add(new PodVolumeSummary { Name = $"v{i}", PersistentVolumeClaim = new ClaimSource { ClaimName = claim.Metadata.Name } });
+                volumes.Add(new PodClaimVolume { Name = $"v{i}", PersistentVolumeClaim = new PodClaimSource { ClaimName = claim.Metadata.Name } });
             }
 
-            return new PodSummary { Metadata = new PodMeta { Name = name, Namespace = "ns" }, Spec = new PodSpecSummary { Volumes = volumes } };
+            return new PodClaims { Metadata = new PodClaimsMeta { Name = name, Namespace = "ns" }, Spec = new PodClaimsSpec { Volumes = volumes } };
         }
 
         public V1PersistentVolumeClaim? Claim(string ns, string name) => Claims.GetValueOrDefault(name);

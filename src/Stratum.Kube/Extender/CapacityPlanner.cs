@@ -1,4 +1,5 @@
 using k8s.Models;
+using Stratum.Kube.Client;
 
 namespace Stratum.Kube.Extender;
 
@@ -45,15 +46,13 @@ public sealed class CapacityPlanner(IClusterCapacity cluster)
     public const long MaxPriority = 10;
 
     /// <summary>The pod's claims that Stratum will provision on the chosen node.</summary>
-    public IReadOnlyList<PendingClaim> PendingClaims(PodSummary pod)
+    public IReadOnlyList<PendingClaim> PendingClaims(PodClaims pod)
     {
-        var ns = pod.Metadata?.Namespace ?? "default";
+        var ns = pod.Metadata.Namespace ?? "default";
         var result = new List<PendingClaim>();
-        foreach (var volume in pod.Spec?.Volumes ?? [])
+        foreach (var claimName in pod.ClaimNames())
         {
-            var claimName = volume.PersistentVolumeClaim?.ClaimName
-                ?? (volume.Ephemeral is not null && pod.Metadata?.Name is { } podName ? $"{podName}-{volume.Name}" : null);
-            if (claimName is null || cluster.Claim(ns, claimName) is not { } claim)
+            if (cluster.Claim(ns, claimName) is not { } claim)
             {
                 continue;
             }

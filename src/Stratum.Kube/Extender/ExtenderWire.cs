@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Stratum.Kube.Client;
 
 namespace Stratum.Kube.Extender;
 
@@ -13,7 +14,7 @@ namespace Stratum.Kube.Extender;
 public sealed class ExtenderArgs
 {
     [JsonPropertyName("Pod")]
-    public PodSummary? Pod { get; set; }
+    public PodClaims? Pod { get; set; }
 
     /// <summary>Full nodes, when the extender is configured with <c>nodeCacheCapable: false</c>.</summary>
     [JsonPropertyName("Nodes")]
@@ -56,50 +57,6 @@ public sealed class HostPriority
 
     [JsonPropertyName("Score")]
     public long Score { get; set; }
-}
-
-/// <summary>The parts of a Pod the extender reads.</summary>
-public sealed class PodSummary
-{
-    [JsonPropertyName("metadata")]
-    public PodMeta? Metadata { get; set; }
-
-    [JsonPropertyName("spec")]
-    public PodSpecSummary? Spec { get; set; }
-}
-
-public sealed class PodMeta
-{
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("namespace")]
-    public string? Namespace { get; set; }
-}
-
-public sealed class PodSpecSummary
-{
-    [JsonPropertyName("volumes")]
-    public List<PodVolumeSummary>? Volumes { get; set; }
-}
-
-public sealed class PodVolumeSummary
-{
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("persistentVolumeClaim")]
-    public ClaimSource? PersistentVolumeClaim { get; set; }
-
-    /// <summary>A generic ephemeral volume: its claim is named <c>&lt;pod&gt;-&lt;volume&gt;</c>.</summary>
-    [JsonPropertyName("ephemeral")]
-    public JsonObject? Ephemeral { get; set; }
-}
-
-public sealed class ClaimSource
-{
-    [JsonPropertyName("claimName")]
-    public string? ClaimName { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -277,19 +277,19 @@ public sealed class NodeLossController
         var pods = await _api.GetListAsync(KubeConnection.Namespaced("api/v1", ns, "pods"), NoQuery, KubeJson.Default.PodClaimsList, cancellationToken).ConfigureAwait(false);
         foreach (var pod in pods.Items ?? [])
         {
-            var uses = pod.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim?.ClaimName == claim.Metadata.Name) == true;
+            var uses = pod.ClaimNames().Contains(claim.Metadata.Name, StringComparer.Ordinal);
             var onLostNode = pod.Spec?.NodeName == node;
             var unscheduled = string.IsNullOrEmpty(pod.Spec?.NodeName);
-            if (!uses || !(onLostNode || unscheduled) || (pod.Metadata.DeletionTimestamp is not null && !onLostNode))
+            if (!uses || !(onLostNode || unscheduled) || (pod.Metadata.DeletionTimestamp is not null && !onLostNode) || pod.Metadata.Name is not { } podName)
             {
                 continue;
             }
 
             await EventAsync(claim, "Normal", "NodeLostPodDeleted",
-                $"Deleting pod {pod.Metadata.Name} ({(onLostNode ? "bound to deleted node " + node : "not scheduled")}), which keeps this released claim from going away", cancellationToken).ConfigureAwait(false);
+                $"Deleting pod {podName} ({(onLostNode ? "bound to deleted node " + node : "not scheduled")}), which keeps this released claim from going away", cancellationToken).ConfigureAwait(false);
             try
             {
-                await _api.DeleteAsync(KubeConnection.Namespaced("api/v1", ns, "pods", pod.Metadata.Name), new V1DeleteOptions
+                await _api.DeleteAsync(KubeConnection.Namespaced("api/v1", ns, "pods", podName), new V1DeleteOptions
                 {
                     Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid },
                     GracePeriodSeconds = onLostNode ? 0 : null,
@@ -301,8 +301,8 @@ public sealed class NodeLossController
             }
 
             _metrics.NodeLossAction("pod_deleted");
-            NodeLossLog.PodDeleted(_logger, ns, pod.Metadata.Name, claim.Metadata.Name);
-            actions.Add($"delete pod {ns}/{pod.Metadata.Name}");
+            NodeLossLog.PodDeleted(_logger, ns, podName, claim.Metadata.Name);
+            actions.Add($"delete pod {ns}/{podName}");
         }
     }
 
