@@ -1,5 +1,7 @@
 using System.Globalization;
 using Stratum.Benchmarks;
+using Stratum.Csi.Grpc;
+using Stratum.Csi.V1;
 
 return args.FirstOrDefault() switch
 {
@@ -7,6 +9,7 @@ return args.FirstOrDefault() switch
     "vm" => await VmAsync(args[1..]),
     "combine" when args.Length >= 3 => Report.Combine(args[1], args[2..]),
     "lvm" => await LvmBenchmark.RunAsync(args[1..]),
+    "probe" => await ProbeAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -27,6 +30,22 @@ static async Task<int> NativeAsync(string[] args)
     await PluginBenchmark.RunAsync(report, Path.GetFullPath(stratum), rounds, calls, oneShots: Int(args, "--one-shots", 10), variants);
     await SimulatorBenchmark.RunAsync(report, capacityCalls: Math.Min(calls, 5000));
     report.Finish(Arg(args, "--json"), Context(stratum, rounds, calls));
+    return 0;
+}
+
+// Sequential Probes over one connection to a plugin that is already running (scripts/hot-methods
+// profiles the plugin meanwhile).
+static async Task<int> ProbeAsync(string[] args)
+{
+    var socket = Arg(args, "--socket") ?? throw new ArgumentException("--socket PATH is required");
+    using var client = new CsiClient(ServerEndpoint.Parse("unix://" + Path.GetFullPath(socket)));
+    var request = new ProbeRequest();
+    var calls = Int(args, "--calls", 20000);
+    for (var i = 0; i < calls; i++)
+    {
+        await client.Identity.ProbeAsync(request);
+    }
+
     return 0;
 }
 
@@ -104,6 +123,7 @@ static int Usage()
                Stratum.Benchmarks vm --stratum PATH [--rounds N] [--concurrent N] [--json FILE]   (inside the testbed)
                Stratum.Benchmarks combine OUT.json IN.json...
                Stratum.Benchmarks lvm [--reps N] [--devices DEV,DEV...] [--yes-wipe-devices] [--process-only]
+               Stratum.Benchmarks probe --socket PATH [--calls N]
           benchmarks/run runs native and (with --vm) vm, and combines their JSON; see README.md, "Performance".
           native   the published binary: start to socket, idle RSS, Probe p50/p99, RSS after the calls,
                    one-shot `stratum csi probe` (interleaved rounds, medians; --variant compares
@@ -113,6 +133,7 @@ static int Usage()
                    commands run by a shell script, CreateVolume vs bare lvcreate, 32 concurrent create/delete
           lvm      each typed LVM operation (LvmCli) next to a bare Process running the same argv
                    (benchmarks/lvm-in-vm)
+          probe    N sequential Probes over one connection to a running plugin (scripts/hot-methods)
         """);
     return 2;
 }
