@@ -140,6 +140,8 @@ internal static class VmBenchmark
                     p = await LifecycleAsync(plugin.Client, fs, timings);
                 }
 
+                Console.Error.WriteLine(FormattableString.Invariant(
+                    $"vm:   {fs}: through the socket {p:0} ms ({string.Join(", ", timings.Select(t => FormattableString.Invariant($"{t.Key} {t.Value:0}")))}), script {b:0} ms"));
                 if (round > 0)
                 {
                     plugged[fs].Add(p);

@@ -126,8 +126,10 @@ public sealed class LvmProcessCountTests : IAsyncLifetime
         {
             _lvm.FailNextTagChange = true;
             await first.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-named", RequiredBytes = Gi }, default);
+            await first.Catalog.WhenAllCompletedAsync();
             _lvm.FailNextTagChange = true;
             await first.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-retried", RequiredBytes = Gi }, default);
+            await first.Catalog.WhenAllCompletedAsync();
         }
 
         await using var restarted = await KernelEngineAsync();
