@@ -63,7 +63,7 @@ public sealed class NodeEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(classes);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var catalog = new VolumeCatalog(lvm);
+        var catalog = new VolumeCatalog(lvm, loggerFactory.CreateLogger<VolumeCatalog>());
         var capacity = new CapacityCache(lvm, catalog, loggerFactory.CreateLogger<CapacityCache>());
         var locks = new VolumeLocks();
         var volumes = new VolumeEngine(lvm, catalog, classes, capacity, locks, filesystem, options, loggerFactory.CreateLogger<VolumeEngine>());
@@ -76,5 +76,10 @@ public sealed class NodeEngine : IAsyncDisposable
     /// <summary>Rediscovers the node's volumes and fills the capacity figures (see <see cref="VolumeEngine.StartAsync"/>).</summary>
     public Task StartAsync(CancellationToken cancellationToken) => Volumes.StartAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => Capacity.DisposeAsync();
+    /// <summary>Lets the background markings of created volumes finish, then stops the periodic refresh.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Catalog.WhenAllCompletedAsync().ConfigureAwait(false);
+        await Capacity.DisposeAsync().ConfigureAwait(false);
+    }
 }

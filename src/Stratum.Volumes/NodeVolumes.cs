@@ -845,8 +845,7 @@ public sealed partial class NodeVolumes
     }
 
     /// <summary>The device-mapper name LVM gives an LV: VG and LV joined by '-', each '-' inside them doubled.</summary>
-    private static string DeviceMapperName(VolumeId id) =>
-        $"{id.VolumeGroup.Replace("-", "--", StringComparison.Ordinal)}-{id.LogicalVolume.Replace("-", "--", StringComparison.Ordinal)}";
+    private static string DeviceMapperName(VolumeId id) => DeviceMapperNames.Of(id.VolumeGroup, id.LogicalVolume);
 
     /// <summary>When the LV is gone, the best remaining evidence is the mount source's device-mapper name.</summary>
     private static bool MayBeDevice(MountEntry mount, VolumeId id) =>

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Lvm;
 using Stratum.Volumes.Metadata;
 using Stratum.Volumes.Naming;
@@ -21,9 +24,18 @@ namespace Stratum.Volumes;
 /// </list>
 /// Ownership and the exact LV UUID are checked everywhere, so an id never resolves to an LV
 /// Stratum does not own or to a newer LV that merely reuses the name. Thread-safe.
+/// <para><b>Completion.</b> A volume whose lvcreate has finished is complete even while LVM still
+/// tags it creating: CreateVolume hands out its id at once and marks it ready in the background
+/// (<see cref="Completing"/>). Every lookup of that volume waits for the marking first. Should the
+/// marking never happen (the plugin died first), an id is the proof: ids are handed out only once
+/// lvcreate has finished, so <see cref="FindAsync(VolumeId, CancellationToken)"/> marks a volume
+/// tagged creating that an id names exactly (UUID included) ready on the spot.</para>
 /// </summary>
-public sealed class VolumeCatalog(ILvm lvm)
+public sealed partial class VolumeCatalog(ILvm lvm, ILogger? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly ConcurrentDictionary<string, Task> _completing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _createdHere = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ManagedVolume> _known = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _changedAt = new(StringComparer.Ordinal);
@@ -139,9 +151,86 @@ public sealed class VolumeCatalog(ILvm lvm)
         }
     }
 
-    /// <summary>The ready volume <paramref name="id"/> names, read from LVM now; null when that exact LV is gone, not Stratum's, or not ready.</summary>
-    public async Task<ManagedVolume?> FindAsync(VolumeId id, CancellationToken cancellationToken) =>
-        await FindAnyAsync(id, cancellationToken).ConfigureAwait(false) is { IsReady: true } volume ? volume : null;
+    /// <summary>
+    /// The ready volume <paramref name="id"/> names, read from LVM now; null when that exact LV is
+    /// gone, not Stratum's, or not ready. One still tagged creating is marked ready first: its id
+    /// was handed out, so its lvcreate finished (see the class remarks).
+    /// </summary>
+    public async Task<ManagedVolume?> FindAsync(VolumeId id, CancellationToken cancellationToken)
+    {
+        var volume = await FindAnyAsync(id, cancellationToken).ConfigureAwait(false);
+        if (volume is not null && IsMerelyUnmarked(volume))
+        {
+            volume = await MarkReadyAsync(volume).ConfigureAwait(false)
+                ? await FindAnyAsync(id, CancellationToken.None).ConfigureAwait(false)
+                : null;
+            if (volume is { IsReady: true })
+            {
+                CatalogLog.CompletedById(_logger, id.ToString());
+            }
+        }
+
+        return volume is { IsReady: true } ? volume : null;
+    }
+
+    /// <summary>Tagged creating and nothing else amiss: not also ready or deleting, no unknown state.</summary>
+    private static bool IsMerelyUnmarked(ManagedVolume volume) =>
+        volume.State == VolumeState.Creating
+        && volume.Lv.Tags.Count(t => t.StartsWith(VolumeMetadata.StateTagPrefix, StringComparison.Ordinal)) == 1
+        && volume.Lv.Tags.Contains(VolumeMetadata.CreatingTag);
+
+    /// <summary>
+    /// Swaps <see cref="VolumeMetadata.CreatingTag"/> for <see cref="VolumeMetadata.ReadyTag"/> on
+    /// the volume's LV, pinned by UUID and only while it still carries Stratum's owner tag and the
+    /// creating tag (one command, a change that runs to its end). False when the LV no longer
+    /// matches (removed, or being deleted).
+    /// </summary>
+    public Task<bool> MarkReadyAsync(ManagedVolume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        var lv = volume.Lv;
+        return lvm.ChangeTagsIfAsync(
+            lv.VolumeGroup, lv.Name,
+            new LvCondition { Uuid = lv.Uuid, Tags = [VolumeMetadata.OwnerTag, VolumeMetadata.NameTag(volume.Metadata.CsiName), VolumeMetadata.CreatingTag] },
+            [VolumeMetadata.ReadyTag], [VolumeMetadata.CreatingTag], CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Records that <paramref name="volume"/>'s lvcreate finished (so it is complete, whatever its
+    /// tags say) and that <paramref name="completion"/> is marking it ready: lookups of the volume
+    /// wait for it. <paramref name="completion"/> must not fail.
+    /// </summary>
+    public void Completing(ManagedVolume volume, Task completion)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        ArgumentNullException.ThrowIfNull(completion);
+        var key = Key(volume.Lv.VolumeGroup, volume.Lv.Name);
+        lock (_gate)
+        {
+            _createdHere.Add(volume.Lv.Uuid);
+        }
+
+        _completing[key] = completion;
+        _ = completion.ContinueWith(
+            done => _completing.TryRemove(new KeyValuePair<string, Task>(key, done)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Whether this process saw the lvcreate of the LV with this UUID finish (the LV is complete even if still tagged creating).</summary>
+    public bool WasCreatedHere(string uuid)
+    {
+        lock (_gate)
+        {
+            return _createdHere.Contains(uuid);
+        }
+    }
+
+    /// <summary>Waits until the background marking of the volume at <c>vg/lv</c>, if any, is done.</summary>
+    public Task WhenCompletedAsync(string volumeGroup, string name) =>
+        _completing.TryGetValue(Key(volumeGroup, name), out var completion) ? completion : Task.CompletedTask;
+
+    /// <summary>Waits until every background marking started so far is done.</summary>
+    public Task WhenAllCompletedAsync() => Task.WhenAll(_completing.Values);
 
     /// <summary>Resolves a CSI volume id string to a ready volume; null when it is malformed or resolves to nothing.</summary>
     public async Task<ManagedVolume?> FindAsync(string volumeId, CancellationToken cancellationToken) =>
@@ -150,6 +239,7 @@ public sealed class VolumeCatalog(ILvm lvm)
     /// <summary>The volume <paramref name="id"/> names in whatever state, read from LVM now (and remembered), or null.</summary>
     public async Task<ManagedVolume?> FindAnyAsync(VolumeId id, CancellationToken cancellationToken)
     {
+        await WhenCompletedAsync(id.VolumeGroup, id.LogicalVolume).WaitAsync(cancellationToken).ConfigureAwait(false);
         var lv = await lvm.GetLogicalVolumeAsync(id.VolumeGroup, id.LogicalVolume, cancellationToken).ConfigureAwait(false);
         var volume = lv is not null && lv.Uuid == id.Uuid ? ManagedVolume.From(lv) : null;
         if (volume is not null)
@@ -167,12 +257,19 @@ public sealed class VolumeCatalog(ILvm lvm)
     /// <summary>Every ready volume Stratum owns on this node, in every VG, read from LVM now, ordered by volume id.</summary>
     public async Task<IReadOnlyList<ManagedVolume>> ListAsync(CancellationToken cancellationToken)
     {
+        await WhenAllCompletedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var lvs = await lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.OwnerTag, cancellationToken).ConfigureAwait(false);
         return lvs.Select(ManagedVolume.From)
             .OfType<ManagedVolume>()
             .Where(v => v.IsReady)
             .OrderBy(v => v.Id.ToString(), StringComparer.Ordinal)
             .ToList();
+    }
+
+    private static partial class CatalogLog
+    {
+        [LoggerMessage(EventId = 3040, Level = LogLevel.Warning, Message = "Volume {VolumeId} was still tagged creating although its id had been handed out (the plugin stopped before it marked it ready); marked it ready now")]
+        public static partial void CompletedById(ILogger logger, string volumeId);
     }
 
     private void Changed(string key)

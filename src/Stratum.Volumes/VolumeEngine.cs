@@ -27,12 +27,16 @@ namespace Stratum.Volumes;
 /// tags the new LV <c>stratum/state=creating</c>; only when it has succeeded does one lvchange swap
 /// that for <c>stratum/state=ready</c>. An LV of Stratum's that is not ready (an lvcreate killed by a
 /// crash or its timeout before it wiped the LV may have left the previous owner's data on it) is
-/// never served: a CreateVolume retry removes and recreates it.</para>
+/// never served: a CreateVolume retry removes and recreates it. A thick volume made from nothing is
+/// answered as soon as its lvcreate has succeeded, read from its device in sysfs; the lvchange and
+/// the report follow in the background, and an id names a complete volume even if the plugin died
+/// before they ran (see <see cref="VolumeCatalog"/>).</para>
 /// <para><b>Deletion</b> first tags the LV <c>stratum/state=deleting</c> (from then on it is never
 /// served), then discards its blocks where the device supports it and the class asks for it, then
 /// removes it. A crash or timeout anywhere in between leaves an LV a DeleteVolume retry finishes.</para>
 /// <para><b>LVM commands per call</b>: CreateVolume 3 (lvcreate, lvchange, one report that also
-/// refreshes the capacity and the catalog); a retry of a volume that exists 1; DeleteVolume 2
+/// refreshes the capacity and the catalog), of which it waits for the lvcreate alone when the new
+/// device is readable in sysfs; a retry of a volume that exists 1; DeleteVolume 2
 /// (lvchange, lvremove; the capacity follows without a command).</para>
 /// </remarks>
 public sealed partial class VolumeEngine
@@ -302,7 +306,7 @@ public sealed partial class VolumeEngine
         // From here on LVM changes: every step runs to its end whatever the caller does.
         var volume = await CommitCreateAsync(
             new NewLv(request.VolumeGroup, request.Name, source is null ? none => _lvm.CreateVolumeWithoutReadBackAsync(request, none) : none => FillThickAsync(request, source)),
-            spec, deviceClass).ConfigureAwait(false);
+            spec, deviceClass, source is null ? new KernelReadBack(request, footprint, layout, metadata) : null).ConfigureAwait(false);
         Log.Created(_logger, spec.Name, volume.Id.ToString(), volume.CapacityBytes, deviceClass.Name);
         return volume;
     });
@@ -321,6 +325,7 @@ public sealed partial class VolumeEngine
         }
 
         using var held = _locks.Acquire(id.LogicalVolume, "DeleteVolume");
+        await _catalog.WhenCompletedAsync(id.VolumeGroup, id.LogicalVolume).WaitAsync(cancellationToken).ConfigureAwait(false);
         var volume = _catalog.Known(id);
         if (volume is null)
         {
@@ -402,9 +407,15 @@ public sealed partial class VolumeEngine
     /// </summary>
     private async Task<ManagedVolume?> ExistingAsync(string csiName, CancellationToken cancellationToken)
     {
-        if (_catalog.FindKnownByName(csiName).Count == 0)
+        var known = _catalog.FindKnownByName(csiName);
+        if (known.Count == 0)
         {
             return null; // this process knows every LV of Stratum's on the node; lvcreate settles the rest
+        }
+
+        foreach (var volume in known)
+        {
+            await _catalog.WhenCompletedAsync(volume.VolumeGroup, volume.LvName).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var matches = (await _lvm.FindLogicalVolumesByTagAsync(VolumeMetadata.NameTag(csiName), cancellationToken).ConfigureAwait(false))
@@ -433,6 +444,15 @@ public sealed partial class VolumeEngine
             return found;
         }
 
+        // Created by this process, whose lvcreate finished, but its marking failed: complete, not a leftover.
+        if (found.State == VolumeState.Creating && _catalog.WasCreatedHere(found.Lv.Uuid)
+            && await _catalog.MarkReadyAsync(found).ConfigureAwait(false))
+        {
+            var ready = found with { Lv = found.Lv with { Tags = TagSet.From(found.Lv.Tags.Where(t => t != VolumeMetadata.CreatingTag).Append(VolumeMetadata.ReadyTag)) }, Metadata = found.Metadata with { State = VolumeState.Ready } };
+            _catalog.Set(ready);
+            return ready;
+        }
+
         // What an interrupted create or delete left: never served. Finish removing it (a change:
         // it runs to its end), then the volume is created anew.
         Log.RemovingLeftover(_logger, found.Id.ToString(), found.State.ToString(), csiName);
@@ -440,8 +460,14 @@ public sealed partial class VolumeEngine
         return null;
     }
 
-    /// <summary>lvcreate (tagged creating), then the lvchange that marks it ready, then one report: three commands.</summary>
-    private async Task<ManagedVolume> CommitCreateAsync(NewLv request, CreateVolumeSpec spec, DeviceClass deviceClass)
+    /// <summary>
+    /// lvcreate (tagged creating), then the lvchange that marks it ready, then one report: three
+    /// commands. With <paramref name="readBack"/> (a thick volume made from nothing) and the new
+    /// LV's device readable in sysfs, only the lvcreate is waited for: the volume is read from the
+    /// kernel and returned, and the other two commands run in the background (see
+    /// <see cref="VolumeCatalog"/>'s remarks).
+    /// </summary>
+    private async Task<ManagedVolume> CommitCreateAsync(NewLv request, CreateVolumeSpec spec, DeviceClass deviceClass, KernelReadBack? readBack = null)
     {
         var none = CancellationToken.None;
         try
@@ -490,6 +516,15 @@ public sealed partial class VolumeEngine
             throw;
         }
 
+        // LVM has wiped the new LV: it is complete.
+        if (readBack is not null && ReadFromKernel(readBack) is { } fresh)
+        {
+            _capacity.Adjust(request.VolumeGroup, -readBack.FootprintBytes);
+            _catalog.Set(fresh);
+            _catalog.Completing(fresh, CompleteInBackgroundAsync(fresh));
+            return fresh;
+        }
+
         var completed = await _lvm.ChangeTagsIfAsync(
             request.VolumeGroup, request.Name,
             new LvCondition { Tags = [VolumeMetadata.OwnerTag, VolumeMetadata.NameTag(spec.Name), VolumeMetadata.CreatingTag] },
@@ -506,6 +541,81 @@ public sealed partial class VolumeEngine
         return ManagedVolume.From(created) is { IsReady: true } volume
             ? volume
             : throw new VolumeException(VolumeError.Internal, $"created {created.FullName} but its tags did not read back as a complete volume of Stratum's");
+    }
+
+    /// <summary>
+    /// A thick LV just created, as the kernel shows its device (<c>/dev/vg/lv</c>: device-mapper
+    /// name, UUID and size in sysfs; no command), with the tags it will carry once marked ready;
+    /// null when the device cannot be read so (then LVM's report is read instead).
+    /// </summary>
+    private ManagedVolume? ReadFromKernel(KernelReadBack readBack)
+    {
+        var request = readBack.Request;
+        var devicePath = $"/dev/{request.VolumeGroup}/{request.Name}";
+        if (Filesystem?.ReadDeviceMapperDevice(devicePath) is not { } device
+            || device.Name != DeviceMapperNames.Of(request.VolumeGroup, request.Name)
+            || !LvmUuid.TryFromDeviceMapperUuid(device.Uuid, out var uuid)
+            || device.Sectors * LvmValidation.SectorSize < request.SizeBytes)
+        {
+            Log.KernelReadBackUnavailable(_logger, $"{request.VolumeGroup}/{request.Name}");
+            return null;
+        }
+
+        var layout = readBack.Layout;
+        var metadata = readBack.Metadata with { State = VolumeState.Ready };
+        var lv = new LogicalVolume
+        {
+            VolumeGroup = request.VolumeGroup,
+            Name = request.Name,
+            Uuid = uuid,
+            SizeBytes = device.Sectors * LvmValidation.SectorSize,
+            Attributes = layout.Type == LvType.Raid1 ? "rwi-a-r---" : "-wi-a-----",
+            Tags = TagSet.From(metadata.ToTags()),
+            Path = devicePath,
+            DeviceMapperPath = $"/dev/mapper/{device.Name}",
+            KernelMajor = (int)device.Device.Major,
+            KernelMinor = (int)device.Device.Minor,
+            Pool = null,
+            Origin = null,
+            DataPercent = null,
+            MetadataPercent = null,
+            SegmentType = layout.Type switch { LvType.Raid1 => "raid1", LvType.Striped => "striped", _ => "linear" },
+            IsActive = true,
+            Stripes = layout.Type switch { LvType.Raid1 => (layout.Mirrors ?? 1) + 1, LvType.Striped => layout.Stripes ?? 1, _ => 1 },
+        };
+        return new ManagedVolume(lv, metadata);
+    }
+
+    /// <summary>
+    /// The two commands a created volume still needs, after CreateVolume has answered: the lvchange
+    /// that marks it ready, then one report (capacity and catalog). Never fails: a volume left
+    /// tagged creating is marked ready by the first call that names its id.
+    /// </summary>
+    private async Task CompleteInBackgroundAsync(ManagedVolume volume)
+    {
+        await Task.Yield(); // the caller registers this task before it runs
+        try
+        {
+            if (!await _catalog.MarkReadyAsync(volume).ConfigureAwait(false))
+            {
+                Log.CompletionRefused(_logger, volume.Id.ToString());
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task for its outcome; the volume stays tagged creating and is marked
+            // by the first call that names its id.
+            Log.CompletionFailed(_logger, volume.Id.ToString(), ex.Message);
+        }
+
+        try
+        {
+            await _capacity.RefreshAsync(volume.VolumeGroup, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RefreshAfterChangeFailed(_logger, ex.Message);
+        }
     }
 
     /// <summary>Tags the volume deleting (unless it is open or other LVs depend on it); null when it turned out to be gone.</summary>
@@ -715,6 +825,9 @@ public sealed partial class VolumeEngine
     /// <summary>An LV to create: where, and the one lvcreate that makes it (tagged creating).</summary>
     private sealed record NewLv(string VolumeGroup, string Name, Func<CancellationToken, Task> Create);
 
+    /// <summary>What a thick volume made from nothing is read back from the kernel with: its request, the VG bytes it takes, its layout and metadata.</summary>
+    private sealed record KernelReadBack(CreateVolumeRequest Request, long FootprintBytes, LvCreateSettings Layout, VolumeMetadata Metadata);
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Created volume {Name} as {VolumeId} ({SizeBytes} bytes, device class {DeviceClass})")]
@@ -744,7 +857,7 @@ public sealed partial class VolumeEngine
         [LoggerMessage(EventId = 3017, Level = LogLevel.Error, Message = "Could not activate volume {VolumeId}; it stays unavailable until fixed: {Reason}")]
         public static partial void ActivationFailed(ILogger logger, string volumeId, string reason);
 
-        [LoggerMessage(EventId = 3018, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) incomplete: a CreateVolume was interrupted before it finished. It is never served; a retry of CreateVolume removes and recreates it")]
+        [LoggerMessage(EventId = 3018, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) tagged creating: either a CreateVolume was interrupted before it finished (never served; a retry of CreateVolume removes and recreates it) or the plugin stopped before marking a created volume ready (the first call that names its id marks it)")]
         public static partial void IncompleteFound(ILogger logger, string volumeId, string name);
 
         [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "Found {VolumeId} (volume {Name}) half-deleted: a DeleteVolume was interrupted. It is never served; a retry of DeleteVolume finishes it")]
@@ -764,6 +877,15 @@ public sealed partial class VolumeEngine
 
         [LoggerMessage(EventId = 3032, Level = LogLevel.Information, Message = "Discarding the blocks of volume {VolumeId} before removing it: {Outcome}")]
         public static partial void Discarded(ILogger logger, string volumeId, string outcome);
+
+        [LoggerMessage(EventId = 3035, Level = LogLevel.Debug, Message = "{Lv} cannot be read from sysfs; reading it back from LVM")]
+        public static partial void KernelReadBackUnavailable(ILogger logger, string lv);
+
+        [LoggerMessage(EventId = 3036, Level = LogLevel.Warning, Message = "Could not mark volume {VolumeId} ready after creating it; the first call that names it marks it: {Reason}")]
+        public static partial void CompletionFailed(ILogger logger, string volumeId, string reason);
+
+        [LoggerMessage(EventId = 3037, Level = LogLevel.Warning, Message = "Volume {VolumeId} no longer carried the tags it was created with when it was to be marked ready (deleted meanwhile?); left as it is")]
+        public static partial void CompletionRefused(ILogger logger, string volumeId);
 
         [LoggerMessage(EventId = 3033, Level = LogLevel.Warning, Message = "Could not discard the blocks of volume {VolumeId}; it is removed all the same (new volumes are wiped at their start): {Reason}")]
         public static partial void DiscardFailed(ILogger logger, string volumeId, string reason);

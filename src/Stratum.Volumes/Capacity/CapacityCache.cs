@@ -14,7 +14,10 @@ namespace Stratum.Volumes.Capacity;
 /// refresh period. Stratum's own changes update the figures without a
 /// command: a creation brings the report it reads back anyway (<see cref="Apply"/>), a deletion or
 /// growth adjusts the VG's free bytes by what it freed or took (<see cref="Adjust"/>). A refresh
-/// replaces an immutable snapshot, so readers never see a half-updated view.
+/// replaces an immutable snapshot, so readers never see a half-updated view. A report that started
+/// before the latest <see cref="Adjust"/> of a VG may predate that change, so its space figures for
+/// that VG are ignored (the adjusted ones are exact for Stratum's own changes; the next report
+/// brings in anyone else's).
 /// </summary>
 public sealed partial class CapacityCache : IAsyncDisposable
 {
@@ -23,7 +26,9 @@ public sealed partial class CapacityCache : IAsyncDisposable
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _adjustedAt = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, VolumeGroupSpace> _snapshot = ImmutableDictionary<string, VolumeGroupSpace>.Empty;
+    private long _adjustments;
     private Task? _loop;
 
     public CapacityCache(ILvm lvm, ILogger<CapacityCache> logger)
@@ -70,10 +75,11 @@ public sealed partial class CapacityCache : IAsyncDisposable
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var startedAt = AdjustmentsSoFar();
             var report = Catalog is { } catalog
                 ? await catalog.RefreshAsync(() => _lvm.ReportAsync(null, null, cancellationToken), null).ConfigureAwait(false)
                 : await _lvm.ReportAsync(null, null, cancellationToken).ConfigureAwait(false);
-            Apply(report, null);
+            Apply(report, null, startedAt);
             NodeReportRead?.Invoke(report);
         }
         finally
@@ -94,7 +100,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
                 await catalog.RefreshAsync(() => Task.FromResult(report), null).ConfigureAwait(false);
             }
 
-            Apply(report, null);
+            Apply(report, null, startedAt: 0);
             NodeReportRead?.Invoke(report);
         }
         finally
@@ -107,10 +113,11 @@ public sealed partial class CapacityCache : IAsyncDisposable
     public async Task<LvmReport> RefreshAsync(string volumeGroup, CancellationToken cancellationToken)
     {
         Task<LvmReport> Read() => _lvm.ReportAsync(volumeGroup, VolumeMetadata.OwnerTag, cancellationToken);
+        var startedAt = AdjustmentsSoFar();
         var report = Catalog is { } catalog
             ? await catalog.RefreshAsync(Read, [volumeGroup]).ConfigureAwait(false)
             : await Read().ConfigureAwait(false);
-        Apply(report, [volumeGroup]);
+        Apply(report, [volumeGroup], startedAt);
         return report;
     }
 
@@ -136,42 +143,53 @@ public sealed partial class CapacityCache : IAsyncDisposable
             ?? throw new VolumeException(VolumeError.NoSpace, $"volume group {volumeGroup} {whose} does not exist on this node");
     }
 
-    /// <summary>
-    /// Takes the VGs of a report read for another purpose: those named in <paramref name="volumeGroups"/>
-    /// (every VG when null). A VG named but absent from the report is gone.
-    /// </summary>
-    public void Apply(LvmReport report, IReadOnlyCollection<string>? volumeGroups)
+    /// <summary>How many adjustments were made so far: taken before a report is read, it tells which VGs changed under it.</summary>
+    private long AdjustmentsSoFar()
     {
-        ArgumentNullException.ThrowIfNull(report);
+        lock (_gate)
+        {
+            return _adjustments;
+        }
+    }
+
+    /// <summary>
+    /// Takes the VGs of a report: those named in <paramref name="volumeGroups"/> (every VG when
+    /// null). A VG named but absent from the report is gone. A VG adjusted after
+    /// <paramref name="startedAt"/> (see <see cref="AdjustmentsSoFar"/>) keeps its space figures:
+    /// the report may have been read before that change; its thin LVs are taken all the same.
+    /// </summary>
+    private void Apply(LvmReport report, IReadOnlyCollection<string>? volumeGroups, long startedAt)
+    {
         var byGroup = report.PhysicalVolumes.Where(p => p.VolumeGroup is not null).ToLookup(p => p.VolumeGroup!, StringComparer.Ordinal);
         var thinByGroup = report.LogicalVolumes.Where(lv => lv.IsThinPool || lv.IsThinVolume).ToLookup(lv => lv.VolumeGroup, StringComparer.Ordinal);
-        var fresh = report.VolumeGroups.ToImmutableDictionary(
+        var fresh = report.VolumeGroups.ToDictionary(
             g => g.Name,
             g => new VolumeGroupSpace(g, [.. byGroup[g.Name]]) { ThinLvs = [.. thinByGroup[g.Name]] },
             StringComparer.Ordinal);
         lock (_gate)
         {
-            if (volumeGroups is null)
-            {
-                _snapshot = fresh;
-                RefreshedAt = DateTimeOffset.UtcNow;
-                return;
-            }
-
             var builder = _snapshot.ToBuilder();
-            foreach (var name in volumeGroups)
+            foreach (var name in volumeGroups ?? [.. fresh.Keys.Union(_snapshot.Keys, StringComparer.Ordinal)])
             {
+                var adjustedSince = _adjustedAt.GetValueOrDefault(name) > startedAt;
+                var known = _snapshot.GetValueOrDefault(name);
                 if (fresh.TryGetValue(name, out var space))
                 {
-                    builder[name] = space;
+                    builder[name] = adjustedSince && known is not null
+                        ? known with { ThinLvs = space.ThinLvs }
+                        : space;
                 }
-                else
+                else if (!adjustedSince)
                 {
                     builder.Remove(name);
                 }
             }
 
             _snapshot = builder.ToImmutable();
+            if (volumeGroups is null)
+            {
+                RefreshedAt = DateTimeOffset.UtcNow;
+            }
         }
     }
 
@@ -185,6 +203,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
     {
         lock (_gate)
         {
+            _adjustedAt[volumeGroup] = ++_adjustments;
             if (_snapshot.GetValueOrDefault(volumeGroup) is not { } space)
             {
                 return;

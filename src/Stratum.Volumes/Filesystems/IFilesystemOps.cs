@@ -72,6 +72,12 @@ public interface IFilesystemOps
     /// <summary>The device-mapper name of a block device, or null when it is not a device-mapper device.</summary>
     string? DeviceMapperName(DeviceNumber device);
 
+    /// <summary>
+    /// The device-mapper device at <paramref name="path"/> (symbolic links followed): its name,
+    /// UUID and size, read from sysfs (no command); null when the path is not a device-mapper device.
+    /// </summary>
+    DeviceMapperDevice? ReadDeviceMapperDevice(string path);
+
     /// <summary>The target types of the live table of the device-mapper device <paramref name="name"/> (<c>dmsetup table</c>), in order; a read.</summary>
     Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken);
 
@@ -106,6 +112,9 @@ public enum DiscardOutcome
     /// <summary>The device takes no discards (its queue's <c>discard_max_bytes</c> is 0); nothing was done.</summary>
     NotSupported,
 }
+
+/// <summary>A device-mapper device as sysfs shows it: <c>dm/name</c>, <c>dm/uuid</c> and its size in 512-byte sectors.</summary>
+public sealed record DeviceMapperDevice(string Name, string Uuid, DeviceNumber Device, long Sectors);
 
 /// <summary>A block device's device number (<c>major:minor</c>), the identity the kernel and LVM agree on.</summary>
 public readonly record struct DeviceNumber(uint Major, uint Minor)

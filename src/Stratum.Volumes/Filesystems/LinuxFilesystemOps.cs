@@ -342,6 +342,23 @@ public sealed class LinuxFilesystemOps : IFilesystemOps
     public string? DeviceMapperName(DeviceNumber device) => ReadSysfs($"dev/block/{device.Major}:{device.Minor}/dm/name");
 
     /// <inheritdoc />
+    public DeviceMapperDevice? ReadDeviceMapperDevice(string path)
+    {
+        if (Stat(path) is not { Kind: FileKind.BlockDevice } status)
+        {
+            return null;
+        }
+
+        var device = new DeviceNumber(status.DeviceMajor, status.DeviceMinor);
+        var directory = $"dev/block/{device.Major}:{device.Minor}";
+        return ReadSysfs($"{directory}/dm/name") is { Length: > 0 } name
+            && ReadSysfs($"{directory}/dm/uuid") is { } uuid
+            && long.TryParse(ReadSysfs($"{directory}/size"), NumberStyles.None, CultureInfo.InvariantCulture, out var sectors)
+                ? new DeviceMapperDevice(name, uuid, device, sectors)
+                : null;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -27,7 +27,13 @@ public sealed record VolumeMetadata
     /// <summary>Every LV Stratum created carries this tag; Stratum only ever changes LVs that do.</summary>
     public const string OwnerTag = "stratum/owner=lvm.stratum.dev";
 
-    /// <summary>Set by lvcreate: the LV is not complete until a second command swaps it for <see cref="ReadyTag"/>.</summary>
+    /// <summary>What every state tag starts with.</summary>
+    public const string StateTagPrefix = "stratum/state=";
+
+    /// <summary>
+    /// Set by lvcreate: until a second command swaps it for <see cref="ReadyTag"/>, the LV is served
+    /// only to a caller that proves its lvcreate finished (an id, which is handed out only then).
+    /// </summary>
     public const string CreatingTag = "stratum/state=creating";
 
     /// <summary>The volume is complete: created, wiped, tagged. Only such a volume is ever served.</summary>

@@ -31,8 +31,21 @@ public sealed class EngineLifecycleRealTests(OnePvFixture vg, ITestOutputHelper 
             return result;
         }
 
+        // What CreateVolume waits for, and what follows it: the background's lvchange is held back
+        // until the answer is in (30 s at most: an engine that waited for it would show it).
         var spec = new CreateVolumeSpec { Name = "pvc-count", RequiredBytes = 16 * MiB };
-        var volume = await Count("CreateVolume", () => engine.Engine.CreateAsync(spec, CancellationToken.None));
+        using var answered = new ManualResetEventSlim();
+        runner.OnStart = s =>
+        {
+            if (s.Arguments is ["lvchange", ..])
+            {
+                answered.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        var volume = await Count("CreateVolume (answered)", () => engine.Engine.CreateAsync(spec, CancellationToken.None));
+        answered.Set();
+        counts.Add(("CreateVolume (in all)", [.. counts[0].Commands, .. await Background()]));
+        runner.OnStart = null;
         await Count("CreateVolume (retry)", () => engine.Engine.CreateAsync(spec, CancellationToken.None));
         await Count("GetCapacity", () => Task.FromResult(engine.Engine.GetCapacity(engine.Engine.ResolveClass(null))));
         await Count("refresh (idle)", async () => { await engine.Composed.Capacity.RefreshAsync(CancellationToken.None); return 0; });
@@ -44,12 +57,21 @@ public sealed class EngineLifecycleRealTests(OnePvFixture vg, ITestOutputHelper 
             output.WriteLine($"lvm processes: {call,-22} {commands.Count} ({string.Join(", ", commands)})");
         }
 
-        Assert.Equal(["lvcreate", "lvchange", "fullreport"], counts[0].Commands);
-        Assert.Equal(["lvs"], counts[1].Commands);
-        Assert.Empty(counts[2].Commands);
-        Assert.Equal(["fullreport"], counts[3].Commands);
-        Assert.Equal(["lvchange", "lvremove"], counts[4].Commands);
-        Assert.Equal(["lvs"], counts[5].Commands);
+        // The new LV's device is read from sysfs: CreateVolume answers after the lvcreate, and marks
+        // the volume ready and refreshes the capacity in the background.
+        Assert.Equal(["lvcreate"], counts[0].Commands);
+        Assert.Equal(["lvcreate", "lvchange", "fullreport"], counts[1].Commands);
+        Assert.Equal(["lvs"], counts[2].Commands);
+        Assert.Empty(counts[3].Commands);
+        Assert.Equal(["fullreport"], counts[4].Commands);
+        Assert.Equal(["lvchange", "lvremove"], counts[5].Commands);
+        Assert.Equal(["lvs"], counts[6].Commands);
+
+        async Task<IReadOnlyList<string>> Background()
+        {
+            await engine.Composed.Catalog.WhenAllCompletedAsync();
+            return runner.LvmCommands.Skip(counts[0].Commands.Count).ToList();
+        }
     }
 
     [Fact]
@@ -67,6 +89,7 @@ public sealed class EngineLifecycleRealTests(OnePvFixture vg, ITestOutputHelper 
         };
 
         var volume = await engine.Engine.CreateAsync(new CreateVolumeSpec { Name = "pvc-patient", RequiredBytes = 16 * MiB }, caller.Token);
+        await engine.Composed.Catalog.WhenAllCompletedAsync(); // the marking that follows in the background
         var lv = await engine.Lvm.GetLogicalVolumeAsync(vg.VgName, volume.Lv.Name, CancellationToken.None);
 
         Assert.True(caller.IsCancellationRequested);

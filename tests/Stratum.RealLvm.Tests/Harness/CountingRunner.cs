@@ -36,6 +36,7 @@ public sealed class CountingRunner(ICommandRunner inner) : ICommandRunner
 
     public Task<Stratum.Platform.Exec.CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
     {
+        OnStart?.Invoke(spec); // first: a hook that holds a command back keeps it uncounted meanwhile
         if (spec.Executable == "lvm" && spec.Arguments.Length > 0)
         {
             lock (_gate)
@@ -44,7 +45,6 @@ public sealed class CountingRunner(ICommandRunner inner) : ICommandRunner
             }
         }
 
-        OnStart?.Invoke(spec);
         return inner.RunAsync(spec, cancellationToken);
     }
 }

@@ -57,6 +57,9 @@ public abstract class ConformanceFixture : IAsyncLifetime
     /// <summary>The VG's LVs as last listed, and the mutating call counts of both recorders then.</summary>
     internal (IReadOnlyList<string> Lvs, int PluginMutations, int TestMutations)? LastLvListing { get; set; }
 
+    /// <summary>The plugin's LVM call count when the suite last waited for its background work.</summary>
+    internal int SettledAt { get; set; }
+
     /// <summary>The real filesystem layer the plugin uses.</summary>
     public IFilesystemOps Filesystem { get; private set; } = null!;
 

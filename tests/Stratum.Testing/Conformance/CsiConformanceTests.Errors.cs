@@ -174,6 +174,7 @@ public abstract partial class CsiConformanceTests
     public async Task CreateVolume_SpareClass_GivesEverythingButTheSpare()
     {
         await CreateVolumeAsync(Name("refresh"), 4 * MiB, Requests.Block()); // brings the plugin's figures up to date
+        await SettleAsync();
         var extent = await ExtentBytesAsync();
         var capacity = await CapacityAsync(ConformanceFixture.SpareClass);
         var maximum = capacity.MaximumVolumeSize ?? 0;

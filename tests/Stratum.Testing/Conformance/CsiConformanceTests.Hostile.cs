@@ -116,8 +116,14 @@ public abstract partial class CsiConformanceTests
             new ControllerGetVolumeRequest { VolumeId = await t.HostileLvAsync(Tags(state: "stratum/state=finished")) }),
         ["NodeStageVolume LV marked both ready and creating"] = new(StatusCode.NotFound, "does not exist", async t =>
             Requests.Stage(await t.HostileLvAsync([.. Tags(), "stratum/state=creating"]), t.Staging("h"), Requests.Mount("ext4"))),
-        ["NodePublishVolume LV without its completion tag (still creating)"] = new(StatusCode.NotFound, "does not exist", async t =>
-            Requests.Publish(await t.HostileLvAsync(Tags(state: "stratum/state=creating")), t.Staging("h"), t.Target("h"), Requests.Mount("ext4"))),
+        ["ControllerGetVolume LV still creating, named by a stale UUID"] = new(StatusCode.NotFound, "does not exist", async t =>
+            new ControllerGetVolumeRequest { VolumeId = StaleUuid(await t.HostileLvAsync(Tags(state: "stratum/state=creating"))) }),
+        ["ListVolumes with an LV still creating, made behind the plugin's back"] = new(StatusCode.OK, "", async t =>
+        {
+            var name = t.Name("unfinished");
+            await t.HostileLvAsync(Tags(name: name, state: "stratum/state=creating"), LogicalVolumeNaming.ForCsiName(name));
+            return new ListVolumesRequest();
+        }),
         ["NodeStageVolume LV encrypted with an unknown scheme"] = new(StatusCode.FailedPrecondition, "encrypted with 'rot13'", async t =>
             Requests.Stage(await t.HostileLvAsync([.. Tags(), "stratum/encryption=rot13"]), t.Staging("h"), Requests.Mount("ext4"))),
         ["DeleteVolume LV with a look-alike owner tag"] = new(StatusCode.FailedPrecondition, "not Stratum's owner tag", async t =>
@@ -185,6 +191,30 @@ public abstract partial class CsiConformanceTests
     }
 
     // ================================================================ arranging hostile state
+
+    /// <summary>The id with the last character of its UUID changed: the LV's name, but not that LV.</summary>
+    private static string StaleUuid(string volumeId) => volumeId[..^1] + (volumeId[^1] == 'A' ? 'B' : 'A');
+
+    /// <summary>
+    /// An LV tagged creating whose exact id a caller names: ids are handed out only once lvcreate
+    /// has finished (the plugin stopped before it marked the volume ready), so the volume is
+    /// complete. The call marks it ready and serves it; staging it works end to end.
+    /// </summary>
+    [Fact]
+    public async Task NodeStageVolume_VolumeStillTaggedCreatingNamedByItsId_MarksItReadyAndStages()
+    {
+        var id = await HostileLvAsync(Tags(name: Name("unmarked"), state: "stratum/state=creating"));
+        var staging = Staging("u");
+
+        await CallAsync<NodeStageVolumeResponse>(Requests.Stage(id, staging, Requests.Mount("ext4")));
+
+        Assert.True(VolumeId.TryParse(id, out var volumeId));
+        var lv = await Raw.GetLogicalVolumeAsync(volumeId.VolumeGroup, volumeId.LogicalVolume, Ct);
+        Assert.Contains("stratum/state=ready", lv!.Tags);
+        Assert.DoesNotContain("stratum/state=creating", lv.Tags);
+        Assert.Equal(id, (await CallAsync<ControllerGetVolumeResponse>(new ControllerGetVolumeRequest { VolumeId = id })).Volume.VolumeId);
+        await CallAsync<NodeUnstageVolumeResponse>(new NodeUnstageVolumeRequest { VolumeId = id, StagingTargetPath = staging });
+    }
 
     /// <summary>The tags of a complete volume of Stratum's, with the values a case damages.</summary>
     private static List<string> Tags(string name = "hostile", string requested = "4194304", string state = "stratum/state=ready") =>

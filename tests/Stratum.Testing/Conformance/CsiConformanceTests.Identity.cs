@@ -31,7 +31,7 @@ public abstract partial class CsiConformanceTests
     [Fact]
     public async Task Probe_Started_IsReadyWithoutCallingLvm()
     {
-        var mark = Lvm.CallCount;
+        var mark = await SettledMarkAsync();
 
         var probe = await CallAsync<ProbeResponse>(new ProbeRequest());
 

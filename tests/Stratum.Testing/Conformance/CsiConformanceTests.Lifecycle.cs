@@ -59,7 +59,7 @@ public abstract partial class CsiConformanceTests
     {
         var name = Name("taken");
         var foreign = await CreateRawLvAsync(LogicalVolumeNaming.ForCsiName(name), 8 * MiB, []);
-        var mark = Lvm.CallCount;
+        var mark = await SettledMarkAsync();
 
         await FailsAsync(StatusCode.AlreadyExists, Requests.Create(name, 8 * MiB, Requests.Block()));
 

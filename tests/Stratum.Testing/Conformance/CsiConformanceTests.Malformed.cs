@@ -146,7 +146,7 @@ public abstract partial class CsiConformanceTests
         var volume = await SharedFilesystemVolumeAsync();
         var context = new MalformedContext(volume.VolumeId, Staging("m"), Target("m"));
         Directory.CreateDirectory(context.Target); // an existing target, as kubelet leaves it
-        var mark = Lvm.CallCount;
+        var mark = await SettledMarkAsync();
 
         await RefusedUntouchedAsync(MalformedCases[request].Code, MalformedCases[request].Build(context));
 

@@ -137,7 +137,7 @@ public abstract partial class CsiConformanceTests
         await StageAsync(volume.VolumeId, staging, Requests.Block());
         await PublishAsync(volume.VolumeId, staging, target, Requests.Block());
         var current = (await LvAsync(volume.VolumeId))!.SizeBytes;
-        var mark = Lvm.CallCount;
+        var mark = await SettledMarkAsync();
         var grown = await ExpandAsync(volume.VolumeId, target, current + extent, Requests.Block());
         Assert.Equal(1, Lvm.CountSince(mark, LvmOperation.ExtendVolume));
 
@@ -153,7 +153,7 @@ public abstract partial class CsiConformanceTests
     public async Task CreateVolume_Twice_ReturnsTheSameVolumeAndCreatesOneLv()
     {
         var request = Requests.Create(Name("twice"), 8 * MiB, Requests.Block());
-        var mark = Lvm.CallCount;
+        var mark = await SettledMarkAsync();
         var first = (await CallAsync<CreateVolumeResponse>(request)).Volume;
 
         var second = await RepeatUnchangedAsync(async () => (await CallAsync<CreateVolumeResponse>(request)).Volume);

@@ -153,6 +153,29 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
         return exception;
     }
 
+    /// <summary>
+    /// Waits for what the plugin finishes in the background after the volumes created so far (the
+    /// lvchange that tags a new volume ready, the capacity report): ListVolumes waits for it. Only
+    /// when the plugin ran an lvcreate since the last wait, so a test that created nothing pays
+    /// nothing.
+    /// </summary>
+    protected async Task SettleAsync()
+    {
+        if (Lvm.CallsSince(Fixture.SettledAt).Any(c => c.Operation is LvmOperation.CreateVolume or LvmOperation.CreateVolumeWithoutReadBack))
+        {
+            await CallAsync<ListVolumesResponse>(new ListVolumesRequest());
+        }
+
+        Fixture.SettledAt = Lvm.CallCount;
+    }
+
+    /// <summary>The plugin's LVM call count once its background work is done (<see cref="SettleAsync"/>): what a test counts its calls from.</summary>
+    protected async Task<int> SettledMarkAsync()
+    {
+        await SettleAsync();
+        return Lvm.CallCount;
+    }
+
     /// <summary>Runs <paramref name="call"/> (a repeat of a call that already succeeded) and checks it changed nothing.</summary>
     protected async Task<T> RepeatUnchangedAsync<T>(Func<Task<T>> call)
     {
@@ -289,6 +312,11 @@ public abstract partial class CsiConformanceTests : IAsyncLifetime
     /// </param>
     private async Task<Snapshot> SnapshotAsync(bool mayReuse)
     {
+        if (mayReuse)
+        {
+            await SettleAsync();
+        }
+
         IReadOnlyList<string> lvs;
         if (mayReuse && Fixture.LastLvListing is { } last
             && last.PluginMutations == Lvm.MutatingCallCount && last.TestMutations == Fixture.TestLvm.MutatingCallCount)

@@ -337,6 +337,29 @@ public sealed class FakeFilesystem : IFilesystemOps
         }
     }
 
+    /// <summary>Device-mapper UUIDs and sizes of registered devices (<see cref="AddDeviceMapperDevice"/>).</summary>
+    private readonly Dictionary<DeviceNumber, (string Uuid, long Sectors)> _dmDevices = [];
+
+    /// <summary>Registers a device-mapper device node with everything sysfs shows of it.</summary>
+    public void AddDeviceMapperDevice(string path, DeviceNumber number, string dmName, string dmUuid, long sectors)
+    {
+        lock (_gate)
+        {
+            AddDevice(path, number, dmName);
+            _dmDevices[number] = (dmUuid, sectors);
+        }
+    }
+
+    public DeviceMapperDevice? ReadDeviceMapperDevice(string path)
+    {
+        lock (_gate)
+        {
+            return _devices.TryGetValue(path, out var number) && _dmNames.TryGetValue(number, out var name) && _dmDevices.TryGetValue(number, out var dm)
+                ? new DeviceMapperDevice(name, dm.Uuid, number, dm.Sectors)
+                : null;
+        }
+    }
+
     public string? DeviceMapperName(DeviceNumber device)
     {
         lock (_gate)

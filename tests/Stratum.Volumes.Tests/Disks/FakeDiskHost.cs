@@ -95,6 +95,8 @@ internal sealed class FakeDiskHost : IDiskHost, IFilesystemOps
 
     public string? DeviceMapperName(DeviceNumber device) => throw new NotSupportedException();
 
+    public DeviceMapperDevice? ReadDeviceMapperDevice(string path) => throw new NotSupportedException();
+
     public Task<IReadOnlyList<string>> MappingTargetsAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<BlockReadResult> ReadFirstBlockAsync(string device, TimeSpan timeout) => throw new NotSupportedException();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Stratum.Config;
 using Stratum.Lvm;
 using Stratum.Volumes.Filesystems;
+using Stratum.Volumes.Naming;
 using Stratum.Testing.Volumes;
 using Stratum.Volumes.Tests.TestSupport;
 
@@ -17,10 +18,12 @@ public sealed class LvmProcessCountTests : IAsyncLifetime
 {
     private const long Gi = 1L << 30;
 
-    private readonly ScriptedLvm _lvm = new();
     private readonly FakeFilesystem _fs = new();
+    private readonly FakeFilesystem _kernel = new(); // where the LVs' devices show (the engine over _fs cannot read them)
+    private readonly ScriptedLvm _lvm;
     private NodeEngine _engine = null!;
 
+    public LvmProcessCountTests() => _lvm = new ScriptedLvm { Kernel = _kernel };
     public async Task InitializeAsync()
     {
         var classes = new DeviceClassManager(new StratumConfig { DeviceClasses = [new DeviceClass { Name = "default", VolumeGroup = "vg0", IsDefault = true }] });
@@ -58,6 +61,97 @@ public sealed class LvmProcessCountTests : IAsyncLifetime
         await CreateAsync("pvc-a");
 
         Assert.Equal(["lvcreate", "lvchange", "fullreport"], _lvm.Commands);
+    }
+
+    [Fact]
+    public async Task CreateVolume_DeviceReadableFromTheKernel_AnswersAfterTheLvcreateAndCompletesInTheBackground()
+    {
+        await using var engine = await KernelEngineAsync();
+        _lvm.Reset();
+        _lvm.TagChangesHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var volume = await engine.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-k", RequiredBytes = Gi }, default).WaitAsync(TimeSpan.FromSeconds(10));
+        var beforeCompletion = _lvm.Commands;
+        var lookup = engine.Volumes.GetAsync(volume.Id.ToString(), default); // waits for the marking
+        await Task.Delay(50);
+        var lookupWaited = !lookup.IsCompleted;
+        _lvm.TagChangesHeld.SetResult();
+        await engine.Catalog.WhenAllCompletedAsync();
+        await lookup;
+
+        Assert.Equal(["lvcreate"], beforeCompletion);
+        Assert.True(lookupWaited);
+        Assert.Equal(["lvcreate", "lvchange", "fullreport", "lvs"], _lvm.Commands);
+        Assert.True(volume.IsReady);
+        Assert.Equal(Gi, volume.CapacityBytes);
+        var read = await lookup; // LVM's own view: same UUID, now tagged ready
+        Assert.Equal(volume.Id, read!.Id);
+        Assert.Contains(Stratum.Volumes.Metadata.VolumeMetadata.ReadyTag, read.Lv.Tags);
+        Assert.Equal(volume.Lv.Tags, read.Lv.Tags);
+    }
+
+    [Fact]
+    public async Task GetVolume_MarkingFailedAfterCreate_MarksItReadyWhenItsIdIsNamed()
+    {
+        await using var engine = await KernelEngineAsync();
+        _lvm.FailNextTagChange = true;
+        var volume = await engine.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-k", RequiredBytes = Gi }, default);
+        await engine.Catalog.WhenAllCompletedAsync();
+        _lvm.Reset();
+
+        var read = await engine.Volumes.GetAsync(volume.Id.ToString(), default);
+
+        Assert.Equal(["lvs", "lvchange", "lvs"], _lvm.Commands);
+        Assert.True(read!.IsReady);
+    }
+
+    [Fact]
+    public async Task CreateVolume_RetryAfterMarkingFailed_MarksTheSameVolumeReady()
+    {
+        await using var engine = await KernelEngineAsync();
+        _lvm.FailNextTagChange = true;
+        var volume = await engine.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-k", RequiredBytes = Gi }, default);
+        await engine.Catalog.WhenAllCompletedAsync();
+
+        var again = await engine.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-k", RequiredBytes = Gi }, default);
+
+        Assert.Equal(volume.Id, again.Id);
+        Assert.True(again.IsReady);
+    }
+
+    [Fact]
+    public async Task Restart_CreatedVolumeNeverMarked_IdServesItButARetryByNameRecreatesIt()
+    {
+        await using (var first = await KernelEngineAsync())
+        {
+            _lvm.FailNextTagChange = true;
+            await first.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-named", RequiredBytes = Gi }, default);
+            await first.Catalog.WhenAllCompletedAsync();
+            _lvm.FailNextTagChange = true;
+            await first.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-retried", RequiredBytes = Gi }, default);
+            await first.Catalog.WhenAllCompletedAsync();
+        }
+
+        await using var restarted = await KernelEngineAsync();
+        var named = (await restarted.Catalog.ListAsync(default)).Count;
+        var lvs = await new LvmCli(_lvm, new LvmOptions(), NullLogger<LvmCli>.Instance).ListLogicalVolumesAsync("vg0", default);
+        var namedId = new VolumeId("vg0", lvs.Single(l => l.Name.Contains("named", StringComparison.Ordinal)).Name, lvs.Single(l => l.Name.Contains("named", StringComparison.Ordinal)).Uuid);
+        var retriedUuid = lvs.Single(l => l.Name.Contains("retried", StringComparison.Ordinal)).Uuid;
+
+        var served = await restarted.Volumes.GetAsync(namedId.ToString(), default);
+        var recreated = await restarted.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-retried", RequiredBytes = Gi }, default);
+
+        Assert.Equal(0, named); // neither is listed: nothing proves either lvcreate finished
+        Assert.True(served!.IsReady); // the id proves it: ids are handed out only after lvcreate
+        Assert.NotEqual(retriedUuid, recreated.Lv.Uuid); // by name nothing proves it: removed and made anew
+    }
+
+    private async Task<NodeEngine> KernelEngineAsync()
+    {
+        var classes = _engine.Volumes.Classes;
+        var engine = NodeEngine.Create(new LvmCli(_lvm, new LvmOptions(), NullLogger<LvmCli>.Instance), _kernel, () => classes, new VolumeEngineOptions { NodeId = "n1" }, NullLoggerFactory.Instance);
+        await engine.StartAsync(default);
+        return engine;
     }
 
     [Fact]

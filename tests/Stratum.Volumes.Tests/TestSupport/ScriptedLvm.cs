@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Stratum.Platform.Exec;
+using Stratum.Testing.Volumes;
+using Stratum.Volumes.Filesystems;
 
 namespace Stratum.Volumes.Tests.TestSupport;
 
@@ -15,6 +17,7 @@ internal sealed partial class ScriptedLvm : ICommandRunner
 {
     private const long Extent = 4L << 20;
     private const long PvBytes = (10L << 30) - Extent;
+    private const string VgUuid = "VgUuid-aaaa-bbbb-cccc-dddd-eeee-ffffff";
 
     private readonly Lock _gate = new();
     private readonly List<string[]> _argvs = [];
@@ -33,6 +36,12 @@ internal sealed partial class ScriptedLvm : ICommandRunner
         }
     }
 
+    /// <summary>When set, each LV created also appears here as the kernel would show its device (node, device-mapper name, UUID, size).</summary>
+    public FakeFilesystem? Kernel { get; init; }
+
+    /// <summary>When set, the next lvchange that changes tags fails as a killed one would (exit 5), and this is cleared.</summary>
+    public bool FailNextTagChange { get; set; }
+
     public void Reset()
     {
         lock (_gate)
@@ -41,7 +50,33 @@ internal sealed partial class ScriptedLvm : ICommandRunner
         }
     }
 
-    public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken)
+    /// <summary>When set, every lvchange that changes tags waits for it before it runs.</summary>
+    public TaskCompletionSource? TagChangesHeld { get; set; }
+
+    /// <summary>When set, every fullreport reads the model when it starts but answers only once this completes (a report overtaken by changes).</summary>
+    public TaskCompletionSource? ReportsHeld { get; set; }
+
+    public Task<CommandResult> RunAsync(CommandSpec spec, CancellationToken cancellationToken) =>
+        TagChangesHeld is { } held && spec.Arguments is ["lvchange", ..] && !spec.Arguments.Contains("--activate")
+            ? RunAfterAsync(held.Task, spec)
+            : ReportsHeld is { } reports && spec.Arguments is ["fullreport", ..]
+                ? AnswerAfterAsync(Run(spec), reports.Task)
+                : Run(spec);
+
+    private static async Task<CommandResult> AnswerAfterAsync(Task<CommandResult> read, Task gate)
+    {
+        var result = await read.ConfigureAwait(false);
+        await gate.ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<CommandResult> RunAfterAsync(Task gate, CommandSpec spec)
+    {
+        await gate.ConfigureAwait(false);
+        return await Run(spec).ConfigureAwait(false);
+    }
+
+    private Task<CommandResult> Run(CommandSpec spec)
     {
         lock (_gate)
         {
@@ -109,7 +144,11 @@ internal sealed partial class ScriptedLvm : ICommandRunner
 
         var size = long.Parse(After(args, "--size").TrimEnd('b'), CultureInfo.InvariantCulture);
         var tags = args.Select((a, i) => (a, i)).Where(p => p.a == "--addtag").Select(p => args[p.i + 1]).ToList();
-        _lvs.Add(new Lv(name, $"Uuid{++_minor:D2}-aaaa-bbbb-cccc-dddd-eeee-ffffff", (size + Extent - 1) / Extent * Extent, tags, _minor));
+        var lv = new Lv(name, $"Uuid{++_minor:D2}-aaaa-bbbb-cccc-dddd-eeee-ffffff", (size + Extent - 1) / Extent * Extent, tags, _minor);
+        _lvs.Add(lv);
+        Kernel?.AddDeviceMapperDevice(
+            $"/dev/vg0/{name}", new DeviceNumber(253, (uint)lv.Minor), $"vg0-{name.Replace("-", "--", StringComparison.Ordinal)}",
+            "LVM-" + VgUuid.Replace("-", "", StringComparison.Ordinal) + lv.Uuid.Replace("-", "", StringComparison.Ordinal), lv.Size / 512);
         return Ok($"  Logical volume \"{name}\" created.\n");
     }
 
@@ -130,6 +169,12 @@ internal sealed partial class ScriptedLvm : ICommandRunner
         if (!Selected(lv, args))
         {
             return Ok(string.Empty);
+        }
+
+        if (FailNextTagChange)
+        {
+            FailNextTagChange = false;
+            return new CommandResult(5, "", "  Interrupted.\n", TimeSpan.Zero);
         }
 
         var add = args.Select((a, i) => (a, i)).Where(p => p.a == "--addtag").Select(p => args[p.i + 1]);
@@ -187,7 +232,7 @@ internal sealed partial class ScriptedLvm : ICommandRunner
     private long Free => (2 * PvBytes) - _lvs.Sum(l => l.Size);
 
     private string VgRow() =>
-        $$"""{"vg_name":"vg0", "vg_uuid":"VgUuid-aaaa-bbbb-cccc-dddd-eeee-ffffff", "vg_size":"{{2 * PvBytes}}", "vg_free":"{{Free}}", "vg_extent_size":"{{Extent}}", "vg_extent_count":"{{2 * PvBytes / Extent}}", "vg_free_count":"{{Free / Extent}}", "vg_tags":"", "vg_attr":"wz--n-", "pv_count":"2", "lv_count":"{{_lvs.Count}}"}""";
+        $$"""{"vg_name":"vg0", "vg_uuid":"{{VgUuid}}", "vg_size":"{{2 * PvBytes}}", "vg_free":"{{Free}}", "vg_extent_size":"{{Extent}}", "vg_extent_count":"{{2 * PvBytes / Extent}}", "vg_free_count":"{{Free / Extent}}", "vg_tags":"", "vg_attr":"wz--n-", "pv_count":"2", "lv_count":"{{_lvs.Count}}"}""";
 
     private string PvRows()
     {
