@@ -35,6 +35,7 @@ public sealed partial class VolumeCatalog(ILvm lvm, ILogger? logger = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private readonly ConcurrentDictionary<string, Task> _completing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _following = new();
     private readonly HashSet<string> _createdHere = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ManagedVolume> _known = new(StringComparer.Ordinal);
@@ -197,22 +198,28 @@ public sealed partial class VolumeCatalog(ILvm lvm, ILogger? logger = null)
 
     /// <summary>
     /// Records that <paramref name="volume"/>'s lvcreate finished (so it is complete, whatever its
-    /// tags say) and that <paramref name="completion"/> is marking it ready: lookups of the volume
-    /// wait for it. <paramref name="completion"/> must not fail.
+    /// tags say), that <paramref name="marking"/> is marking it ready (lookups of the volume wait
+    /// for it) and that <paramref name="followUp"/> (the report after it) runs on behind that;
+    /// <see cref="WhenAllCompletedAsync"/> waits for both. Neither may fail.
     /// </summary>
-    public void Completing(ManagedVolume volume, Task completion)
+    public void Completing(ManagedVolume volume, Task marking, Task followUp)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        ArgumentNullException.ThrowIfNull(completion);
+        ArgumentNullException.ThrowIfNull(marking);
+        ArgumentNullException.ThrowIfNull(followUp);
         var key = Key(volume.Lv.VolumeGroup, volume.Lv.Name);
         lock (_gate)
         {
             _createdHere.Add(volume.Lv.Uuid);
         }
 
-        _completing[key] = completion;
-        _ = completion.ContinueWith(
+        _completing[key] = marking;
+        _ = marking.ContinueWith(
             done => _completing.TryRemove(new KeyValuePair<string, Task>(key, done)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _following[followUp] = 0;
+        _ = followUp.ContinueWith(
+            done => _following.TryRemove(done, out _),
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -229,8 +236,8 @@ public sealed partial class VolumeCatalog(ILvm lvm, ILogger? logger = null)
     public Task WhenCompletedAsync(string volumeGroup, string name) =>
         _completing.TryGetValue(Key(volumeGroup, name), out var completion) ? completion : Task.CompletedTask;
 
-    /// <summary>Waits until every background marking started so far is done.</summary>
-    public Task WhenAllCompletedAsync() => Task.WhenAll(_completing.Values);
+    /// <summary>Waits until every background marking started so far, and the report after it, is done.</summary>
+    public Task WhenAllCompletedAsync() => Task.WhenAll([.. _completing.Values, .. _following.Keys]);
 
     /// <summary>Resolves a CSI volume id string to a ready volume; null when it is malformed or resolves to nothing.</summary>
     public async Task<ManagedVolume?> FindAsync(string volumeId, CancellationToken cancellationToken) =>

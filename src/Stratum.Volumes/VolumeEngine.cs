@@ -521,7 +521,8 @@ public sealed partial class VolumeEngine
         {
             _capacity.Adjust(request.VolumeGroup, -readBack.FootprintBytes);
             _catalog.Set(fresh);
-            _catalog.Completing(fresh, CompleteInBackgroundAsync(fresh));
+            var marking = MarkReadyInBackgroundAsync(fresh);
+            _catalog.Completing(fresh, marking, RefreshAfterAsync(marking, request.VolumeGroup));
             return fresh;
         }
 
@@ -587,11 +588,11 @@ public sealed partial class VolumeEngine
     }
 
     /// <summary>
-    /// The two commands a created volume still needs, after CreateVolume has answered: the lvchange
-    /// that marks it ready, then one report (capacity and catalog). Never fails: a volume left
-    /// tagged creating is marked ready by the first call that names its id.
+    /// The lvchange that marks a created volume ready, after CreateVolume has answered; lookups of
+    /// the volume wait for it. Never fails: a volume left tagged creating is marked ready by the
+    /// first call that names its id.
     /// </summary>
-    private async Task CompleteInBackgroundAsync(ManagedVolume volume)
+    private async Task MarkReadyInBackgroundAsync(ManagedVolume volume)
     {
         await Task.Yield(); // the caller registers this task before it runs
         try
@@ -607,10 +608,20 @@ public sealed partial class VolumeEngine
             // by the first call that names its id.
             Log.CompletionFailed(_logger, volume.Id.ToString(), ex.Message);
         }
+    }
 
+    /// <summary>
+    /// Once the marking is done, the one report that brings the VG's figures and the catalog up to
+    /// date. Lookups of the volume do not wait for it (a call such as NodeStageVolume runs beside
+    /// it); a report overtaken by a later change of the VG leaves that change's figures alone (see
+    /// <see cref="CapacityCache"/>). Never fails.
+    /// </summary>
+    private async Task RefreshAfterAsync(Task marking, string volumeGroup)
+    {
+        await marking.ConfigureAwait(false);
         try
         {
-            await _capacity.RefreshAsync(volume.VolumeGroup, CancellationToken.None).ConfigureAwait(false);
+            await _capacity.RefreshAsync(volumeGroup, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -81,13 +81,33 @@ public sealed class LvmProcessCountTests : IAsyncLifetime
 
         Assert.Equal(["lvcreate"], beforeCompletion);
         Assert.True(lookupWaited);
-        Assert.Equal(["lvcreate", "lvchange", "fullreport", "lvs"], _lvm.Commands);
+        Assert.Equal(["lvcreate", "lvchange"], _lvm.Commands.Take(2));
+        Assert.Equal(["fullreport", "lvs"], _lvm.Commands.Skip(2).Order(StringComparer.Ordinal)); // the report and the lookup run side by side
         Assert.True(volume.IsReady);
         Assert.Equal(Gi, volume.CapacityBytes);
         var read = await lookup; // LVM's own view: same UUID, now tagged ready
         Assert.Equal(volume.Id, read!.Id);
         Assert.Contains(Stratum.Volumes.Metadata.VolumeMetadata.ReadyTag, read.Lv.Tags);
         Assert.Equal(volume.Lv.Tags, read.Lv.Tags);
+    }
+
+    [Fact]
+    public async Task CreateVolume_DeviceReadableFromTheKernel_LookupsWaitForTheMarkingButNotForTheReport()
+    {
+        await using var engine = await KernelEngineAsync();
+        _lvm.ReportsHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var volume = await engine.Volumes.CreateAsync(new CreateVolumeSpec { Name = "pvc-r", RequiredBytes = Gi }, default).WaitAsync(TimeSpan.FromSeconds(10));
+        var read = await engine.Volumes.GetAsync(volume.Id.ToString(), default).WaitAsync(TimeSpan.FromSeconds(10));
+        var all = engine.Catalog.WhenAllCompletedAsync();
+        await Task.Delay(50);
+        var allWaitedForTheReport = !all.IsCompleted;
+        _lvm.ReportsHeld.SetResult();
+        await all;
+
+        Assert.Contains(Stratum.Volumes.Metadata.VolumeMetadata.ReadyTag, read!.Lv.Tags);
+        Assert.True(allWaitedForTheReport);
+        Assert.Equal(Gi, volume.CapacityBytes);
     }
 
     [Fact]
