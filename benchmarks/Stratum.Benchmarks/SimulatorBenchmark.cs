@@ -44,7 +44,7 @@ internal static class SimulatorBenchmark
         using var client = new CsiClient(endpoint);
         try
         {
-            await VolumeBenchmarks.LvmCallsPerRpcAsync(report, client, "LVM calls (simulator)", () => lvm.TotalCallCount, reps: 5, TimeSpan.FromMilliseconds(200));
+            await VolumeBenchmarks.LvmCallsPerRpcAsync(report, client, "LVM calls (simulator)", () => lvm.TotalCallCount, reps: 5);
             async Task<int> CountVolumes() => (await lvm.ListLogicalVolumesAsync("stratum", default)).Length;
             await VolumeBenchmarks.ConcurrentCreateDeleteAsync(report, client, "simulator", 32, 1L << 30, CountVolumes);
             await CapacityAsync(report, client, lvm, capacityCalls);

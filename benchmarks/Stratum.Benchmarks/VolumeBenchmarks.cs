@@ -48,12 +48,19 @@ internal static class VolumeBenchmarks
 
     /// <summary>
     /// LVM commands per CreateVolume and DeleteVolume, counted by <paramref name="callCount"/> over
-    /// <paramref name="reps"/> create/delete pairs (median); <paramref name="settle"/> lets
-    /// work a call leaves behind (a coalesced refresh) be counted with it.
+    /// <paramref name="reps"/> create/delete pairs (median). After each call a ListVolumes waits
+    /// for what the call left running in the background (the marking and report after an early
+    /// CreateVolume answer), so that work is counted with the call; the commands of the
+    /// ListVolumes itself (measured once, when nothing is pending) are not.
     /// </summary>
-    /// <param name="describeSince">Names the calls made since a mark (printed for the last repetition).</param>
-    public static async Task LvmCallsPerRpcAsync(Report report, CsiClient client, string what, Func<int> callCount, int reps, TimeSpan settle, Func<int, string>? describeSince = null)
+    /// <param name="describe">Names <c>count</c> calls made from a mark on (printed for the last repetition).</param>
+    public static async Task LvmCallsPerRpcAsync(Report report, CsiClient client, string what, Func<int> callCount, int reps, Func<int, int, string>? describe = null)
     {
+        async Task Drain() => await client.Controller.ListVolumesAsync(new ListVolumesRequest(), deadline: DateTime.UtcNow + CallTimeout);
+        var listMark = callCount();
+        await Drain();
+        var listCost = callCount() - listMark;
+
         var creates = new List<double>();
         var deletes = new List<double>();
         string createCalls = "", deleteCalls = "";
@@ -61,14 +68,16 @@ internal static class VolumeBenchmarks
         {
             var mark = callCount();
             var created = await client.Controller.CreateVolumeAsync(Requests.Create($"pvc-count-{i}", 64 * MiB, Requests.Mount()), deadline: DateTime.UtcNow + CallTimeout);
-            await Task.Delay(settle);
-            creates.Add(callCount() - mark);
-            createCalls = describeSince?.Invoke(mark) ?? "";
+            await Drain();
+            var count = callCount() - mark - listCost;
+            creates.Add(count);
+            createCalls = describe?.Invoke(mark, count) ?? "";
             mark = callCount();
             await client.Controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = created.Volume.VolumeId }, deadline: DateTime.UtcNow + CallTimeout);
-            await Task.Delay(settle);
-            deletes.Add(callCount() - mark);
-            deleteCalls = describeSince?.Invoke(mark) ?? "";
+            await Drain();
+            count = callCount() - mark - listCost;
+            deletes.Add(count);
+            deleteCalls = describe?.Invoke(mark, count) ?? "";
         }
 
         report.AddMedian($"{what} per CreateVolume", creates, "", 3, $"median of {reps}" + (createCalls.Length > 0 ? $": {createCalls}" : ""));
