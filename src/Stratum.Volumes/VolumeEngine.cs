@@ -611,9 +611,10 @@ public sealed partial class VolumeEngine
     }
 
     /// <summary>
-    /// Once the marking is done, the one report that brings the VG's figures and the catalog up to
-    /// date. Lookups of the volume do not wait for it (a call such as NodeStageVolume runs beside
-    /// it); a report overtaken by a later change of the VG leaves that change's figures alone (see
+    /// Once the marking is done, the report that brings the VG's figures and the catalog up to date,
+    /// shared with other creations waiting for one (<see cref="CapacityCache.RefreshAfterChangeAsync"/>).
+    /// Lookups of the volume do not wait for it (a call such as NodeStageVolume runs beside it); a
+    /// report overtaken by a later change of the VG leaves that change's figures alone (see
     /// <see cref="CapacityCache"/>). Never fails.
     /// </summary>
     private async Task RefreshAfterAsync(Task marking, string volumeGroup)
@@ -621,7 +622,7 @@ public sealed partial class VolumeEngine
         await marking.ConfigureAwait(false);
         try
         {
-            await _capacity.RefreshAsync(volumeGroup, CancellationToken.None).ConfigureAwait(false);
+            await _capacity.RefreshAfterChangeAsync(volumeGroup).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -27,6 +27,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _adjustedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RefreshQueue> _afterChange = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, VolumeGroupSpace> _snapshot = ImmutableDictionary<string, VolumeGroupSpace>.Empty;
     private long _adjustments;
     private Task? _loop;
@@ -119,6 +120,74 @@ public sealed partial class CapacityCache : IAsyncDisposable
             : await Read().ConfigureAwait(false);
         Apply(report, [volumeGroup], startedAt);
         return report;
+    }
+
+    /// <summary>
+    /// A report of <paramref name="volumeGroup"/> that starts after this call (so it sees every
+    /// change made before it), shared: at most one such report of a VG runs at a time, and the
+    /// requests that arrive while one runs share the single report queued behind it. What 32
+    /// concurrent CreateVolumes need is then two or three reports, not 32. Never cancelled (it
+    /// follows a change).
+    /// </summary>
+    public Task RefreshAfterChangeAsync(string volumeGroup)
+    {
+        QueuedRefresh queued;
+        Task previous;
+        lock (_gate)
+        {
+            if (!_afterChange.TryGetValue(volumeGroup, out var group))
+            {
+                _afterChange[volumeGroup] = group = new RefreshQueue();
+            }
+
+            if (group.Queued is { } waiting)
+            {
+                return waiting.Done.Task;
+            }
+
+            queued = new QueuedRefresh();
+            previous = group.Tail;
+            group.Queued = queued;
+            group.Tail = queued.Done.Task;
+        }
+
+        _ = RunQueuedRefreshAsync(volumeGroup, previous, queued);
+        return queued.Done.Task;
+    }
+
+    private async Task RunQueuedRefreshAsync(string volumeGroup, Task previous, QueuedRefresh queued)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_gate)
+        {
+            if (_afterChange[volumeGroup].Queued == queued)
+            {
+                _afterChange[volumeGroup].Queued = null; // from here on a new request needs a report of its own
+            }
+        }
+
+        try
+        {
+            await RefreshAsync(volumeGroup, CancellationToken.None).ConfigureAwait(false);
+            queued.Done.SetResult();
+        }
+        catch (Exception ex)
+        {
+            queued.Done.SetException(ex);
+        }
+    }
+
+    /// <summary>The reports after changes of one VG: the last one asked for, and the one not started yet, if any.</summary>
+    private sealed class RefreshQueue
+    {
+        public Task Tail { get; set; } = Task.CompletedTask;
+
+        public QueuedRefresh? Queued { get; set; }
+    }
+
+    private sealed class QueuedRefresh
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>

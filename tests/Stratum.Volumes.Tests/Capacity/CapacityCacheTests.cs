@@ -75,4 +75,41 @@ public sealed class CapacityCacheTests : IAsyncLifetime
         Assert.Equal(free, afterStale);
         Assert.Equal(free - Gi, Free);
     }
+
+    [Fact]
+    public async Task RefreshAfterChange_RequestsWhileOneRuns_ShareOneReportThatStartsAfterThem()
+    {
+        _lvm.Reset();
+        _lvm.ReportsHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _cache.RefreshAfterChangeAsync("vg0");
+        await WaitForAsync(() => _lvm.Commands.Count == 1);
+
+        await CreateLvAsync("made-meanwhile");
+        _cache.Adjust("vg0", -Gi);
+        var queued = Enumerable.Range(0, 5).Select(_ => _cache.RefreshAfterChangeAsync("vg0")).ToList();
+        var startedWhileOneRan = _lvm.Commands.Count(c => c == "fullreport");
+        _lvm.ReportsHeld.SetResult();
+        await Task.WhenAll([running, .. queued]);
+        var after = _lvm.Commands.Count(c => c == "fullreport");
+        await _cache.RefreshAfterChangeAsync("vg0");
+
+        Assert.Equal(1, startedWhileOneRan);
+        Assert.Equal(2, after); // the running one and one shared by the five queued behind it
+        _ = Assert.Single(queued.Distinct()); // one task shared by all five
+        Assert.Equal(3, _lvm.Commands.Count(c => c == "fullreport")); // a request after they finished gets its own
+        Assert.Equal(await FreeFromLvmAsync(), Free); // the shared report started after the change: exact
+    }
+
+    private async Task<long> FreeFromLvmAsync() =>
+        (await new LvmCli(_lvm, new LvmOptions(), NullLogger<LvmCli>.Instance).GetVolumeGroupAsync("vg0", default))!.FreeBytes;
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
 }
