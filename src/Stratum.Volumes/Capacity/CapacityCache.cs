@@ -131,7 +131,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
     /// </summary>
     public Task RefreshAfterChangeAsync(string volumeGroup)
     {
-        QueuedRefresh queued;
+        TaskCompletionSource queued;
         Task previous;
         lock (_gate)
         {
@@ -142,20 +142,20 @@ public sealed partial class CapacityCache : IAsyncDisposable
 
             if (group.Queued is { } waiting)
             {
-                return waiting.Done.Task;
+                return waiting.Task;
             }
 
-            queued = new QueuedRefresh();
+            queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             previous = group.Tail;
             group.Queued = queued;
-            group.Tail = queued.Done.Task;
+            group.Tail = queued.Task;
         }
 
         _ = RunQueuedRefreshAsync(volumeGroup, previous, queued);
-        return queued.Done.Task;
+        return queued.Task;
     }
 
-    private async Task RunQueuedRefreshAsync(string volumeGroup, Task previous, QueuedRefresh queued)
+    private async Task RunQueuedRefreshAsync(string volumeGroup, Task previous, TaskCompletionSource queued)
     {
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_gate)
@@ -169,11 +169,11 @@ public sealed partial class CapacityCache : IAsyncDisposable
         try
         {
             await RefreshAsync(volumeGroup, CancellationToken.None).ConfigureAwait(false);
-            queued.Done.SetResult();
+            queued.SetResult();
         }
         catch (Exception ex)
         {
-            queued.Done.SetException(ex);
+            queued.SetException(ex);
         }
     }
 
@@ -182,12 +182,7 @@ public sealed partial class CapacityCache : IAsyncDisposable
     {
         public Task Tail { get; set; } = Task.CompletedTask;
 
-        public QueuedRefresh? Queued { get; set; }
-    }
-
-    private sealed class QueuedRefresh
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource? Queued { get; set; }
     }
 
     /// <summary>
