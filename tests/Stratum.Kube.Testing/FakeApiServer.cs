@@ -124,6 +124,12 @@ public sealed class FakeApiServer : IAsyncDisposable
             await Task.Delay(Faults.Latency, context.RequestAborted).ConfigureAwait(false);
         }
 
+        if (Faults.WriteAnswerDelay is { } answerDelay && answerDelay > TimeSpan.Zero && !HttpMethods.IsGet(request.Method))
+        {
+            // The write is applied at once; only its answer is late, so a client that gives up meanwhile has still changed the object.
+            context.Response.OnStarting(() => Task.Delay(answerDelay));
+        }
+
         if (Faults.Unreachable)
         {
             // Like a dead server: the connection drops without an HTTP answer.
@@ -386,6 +392,12 @@ public sealed class FakeApiFaults
 
     /// <summary>Delay before every answer.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// Delay between applying a write (any method but GET) and answering it; the delay in force
+    /// when a request arrives is the one it gets.
+    /// </summary>
+    public TimeSpan WriteAnswerDelay { get; set; }
 
     /// <summary>The next <paramref name="count"/> requests are answered with <paramref name="status"/> (e.g. 500, 503, 429).</summary>
     public void FailNext(int count, int status = 503)

@@ -100,6 +100,26 @@ public sealed class LeaseElectorTests : FakeApiTest
     }
 
     [Fact]
+    public async Task Run_StoppedWhileAnAppliedRenewalIsUnanswered_StillReleasesTheLease()
+    {
+        using var stop = new CancellationTokenSource();
+        var elector = Elector("one");
+        var run = elector.RunAsync(token => Task.Delay(Timeout.Infinite, token), stop.Token);
+        await Eventually.TrueAsync(() => elector.IsLeader, "one leads");
+
+        Server.Faults.WriteAnswerDelay = TimeSpan.FromSeconds(5);
+        var before = Lease().Metadata.ResourceVersion;
+        await Eventually.TrueAsync(() => Lease().Metadata.ResourceVersion != before, "a renewal is applied but not yet answered");
+        Server.Faults.WriteAnswerDelay = TimeSpan.Zero;
+        await stop.CancelAsync();
+        await run;
+
+        // The elector's copy of the lease is one version behind the server's; the release must not stop at the conflict.
+        Assert.Null(Lease().Spec.HolderIdentity);
+        Assert.Equal(1, Lease().Spec.LeaseDurationSeconds);
+    }
+
+    [Fact]
     public async Task Run_ApiUnreachable_LeaderStopsItsWorkWithinTheRenewDeadline()
     {
         using var stop = new CancellationTokenSource();

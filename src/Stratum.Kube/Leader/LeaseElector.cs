@@ -241,27 +241,53 @@ public sealed class LeaseElector
         }
     }
 
-    /// <summary>Gives the lease up (holder cleared, 1 s duration) so another replica takes over at once.</summary>
+    /// <summary>
+    /// Gives the lease up (holder cleared, 1 s duration) so another replica takes over at once. A
+    /// renewal cut short by the shutdown may still have reached the server, leaving our copy one
+    /// version behind; a conflict therefore re-reads the lease and releases it if it is still ours.
+    /// </summary>
     private async Task ReleaseAsync()
     {
-        if (_lease is null)
+        var lease = _lease;
+        if (lease is null)
         {
             return;
         }
 
-        try
+        using var timeout = new CancellationTokenSource(_options.RenewDeadline);
+        for (var attempt = 1; ; attempt++)
         {
-            using var timeout = new CancellationTokenSource(_options.RenewDeadline);
-            var now = _time.GetUtcNow();
-            _lease.Spec.HolderIdentity = null;
-            _lease.Spec.LeaseDurationSeconds = 1;
-            _lease.Spec.RenewTime = now.UtcDateTime;
-            await _api.ReplaceAsync(LeasePath, _lease, KubeJson.Default.V1Lease, timeout.Token).ConfigureAwait(false);
-            LeaderLog.Released(_logger, _options.Identity);
-        }
-        catch (Exception ex)
-        {
-            LeaderLog.AttemptFailed(_logger, "release: " + KubeErrors.Describe(ex));
+            try
+            {
+                if (lease?.Spec?.HolderIdentity != _options.Identity)
+                {
+                    return;
+                }
+
+                lease.Spec.HolderIdentity = null;
+                lease.Spec.LeaseDurationSeconds = 1;
+                lease.Spec.RenewTime = _time.GetUtcNow().UtcDateTime;
+                _lease = await _api.ReplaceAsync(LeasePath, lease, KubeJson.Default.V1Lease, timeout.Token).ConfigureAwait(false);
+                LeaderLog.Released(_logger, _options.Identity);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && KubeErrors.IsConflict(ex))
+            {
+                try
+                {
+                    lease = await _api.GetAsync(LeasePath, NoQuery, KubeJson.Default.V1Lease, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception readFailed)
+                {
+                    LeaderLog.AttemptFailed(_logger, "release: " + KubeErrors.Describe(readFailed));
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                LeaderLog.AttemptFailed(_logger, "release: " + KubeErrors.Describe(ex));
+                return;
+            }
         }
     }
 
