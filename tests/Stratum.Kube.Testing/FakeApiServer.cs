@@ -23,6 +23,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
+    private static readonly object DownKey = new();
     private readonly List<string> _requests = [];
 
     private FakeApiServer(WebApplication app, FakeApiStore store)
@@ -130,12 +131,16 @@ public sealed class FakeApiServer : IAsyncDisposable
             context.Response.OnStarting(() => Task.Delay(answerDelay));
         }
 
-        if (Faults.Unreachable)
+        if (!Faults.TryAdmit(out var down))
         {
             // Like a dead server: the connection drops without an HTTP answer.
             context.Abort();
             return;
         }
+
+        // A watch admitted just before the server went down must still be cut by it, so it ends
+        // on the token of the moment it was admitted (read under the same lock as the check).
+        context.Items[DownKey] = down;
 
         if (Faults.TakeFailure(request.Path.Value ?? "") is { } failure)
         {
@@ -293,7 +298,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         using (watch)
         {
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token, Faults.DownToken);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token, (CancellationToken)context.Items[DownKey]!);
             if (timeout is { } t)
             {
                 ended.CancelAfter(t);
@@ -433,14 +438,13 @@ public sealed class FakeApiFaults
         }
     }
 
-    internal CancellationToken DownToken
+    /// <summary>False while unreachable; otherwise the token that is cancelled when the server next goes down.</summary>
+    internal bool TryAdmit(out CancellationToken down)
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _down.Token;
-            }
+            down = _down.Token;
+            return !_unreachable;
         }
     }
 }
