@@ -62,13 +62,8 @@ public static partial class NodeHost
 
         if (finished == plugin.Readiness.Started)
         {
-            // Start-up (config, recovery, the first reports, Kestrel) leaves garbage and committed
-            // but empty GC regions behind; a plugin then idles for days. Hand them back once.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-
-            // Start-up also touched most of the binary's (and its libraries') code and read-only
-            // data; unmap the clean pages, and the resident set becomes what serving and idling use.
-            Log.Trimmed(logger, WorkingSet.TrimFileMappings() >> 20);
+            // Start-up (config, recovery, the first reports, Kestrel) is done; a plugin then idles for days.
+            Log.Trimmed(logger, WorkingSet.SettleAfterStart() >> 20);
         }
 
         await stop.Task.ConfigureAwait(false);
