@@ -6,47 +6,45 @@ namespace Stratum.Kube.Tests;
 
 public sealed class ControllerHostTests : FakeApiTest
 {
+    private const string SettledEvent = "Stratum.Controller[7503]";
+
     [Fact]
     public async Task Run_CachesSynced_HandsBackStartUpMemoryOnce()
     {
-        using var lines = new StringWriter();
-        var log = TextWriter.Synchronized(lines);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = new ControllerOptions { Server = Server.BaseAddress.ToString(), Namespace = "stratum", Identity = "test-0" };
-        int code;
-        using (var loggers = StratumLogging.Create(LogLevel.Debug, LogFormat.Text, log))
-        {
-            var run = ControllerHost.RunAsync(options, loggers, stop.Token);
-
-            // Each of the five caches watches only after its first list; the hand-back follows the last of those.
-            await Eventually.TrueAsync(() => Server.Store.WatchCount >= 5, "the controller watches", TimeSpan.FromSeconds(30));
-            await stop.CancelAsync();
-            code = await run;
-        }
+        // Each of the five caches watches only after its first list; the hand-back follows the last of those.
+        var (code, log) = await RunUntilAsync(() => Server.Store.WatchCount >= 5, "the controller watches");
 
         Assert.Equal(0, code);
-        var settled = lines.ToString().Split('\n').Where(line => line.Contains("Stratum.Controller[7503]", StringComparison.Ordinal)).ToList();
+        var settled = log.Split('\n').Where(line => line.Contains(SettledEvent, StringComparison.Ordinal)).ToList();
         Assert.Contains("Caches synced, start-up done", Assert.Single(settled), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_StoppedBeforeTheCachesSynced_ExitsWithoutHandingBack()
     {
+        Server.Faults.Unreachable = true;
+
+        var (code, log) = await RunUntilAsync(() => Server.Requests.Count >= 5, "the controller tries to list");
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(SettledEvent, log, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the controller (Debug log) until <paramref name="condition"/>, stops it, and returns its exit code and log.</summary>
+    private async Task<(int Code, string Log)> RunUntilAsync(Func<bool> condition, string what)
+    {
         using var lines = new StringWriter();
-        var log = TextWriter.Synchronized(lines);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var options = new ControllerOptions { Server = Server.BaseAddress.ToString(), Namespace = "stratum", Identity = "test-0" };
-        Server.Faults.Unreachable = true;
         int code;
-        using (var loggers = StratumLogging.Create(LogLevel.Debug, LogFormat.Text, log))
+        using (var loggers = StratumLogging.Create(LogLevel.Debug, LogFormat.Text, TextWriter.Synchronized(lines)))
         {
             var run = ControllerHost.RunAsync(options, loggers, stop.Token);
-            await Eventually.TrueAsync(() => Server.Requests.Count >= 5, "the controller tries to list");
+            await Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(30));
             await stop.CancelAsync();
             code = await run.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        Assert.Equal(0, code);
-        Assert.DoesNotContain("Stratum.Controller[7503]", lines.ToString(), StringComparison.Ordinal);
+        return (code, lines.ToString());
     }
 }
