@@ -87,13 +87,7 @@ public sealed class LeaseElectorTests : FakeApiTest
     [Fact]
     public async Task Run_LeaderStopped_ReleasesTheLease()
     {
-        using var stop = new CancellationTokenSource();
-        var elector = Elector("one");
-        var run = elector.RunAsync(token => Task.Delay(Timeout.Infinite, token), stop.Token);
-        await Eventually.TrueAsync(() => elector.IsLeader, "one leads");
-
-        await stop.CancelAsync();
-        await run;
+        var elector = await LeadThenStopAsync(() => Task.CompletedTask);
 
         Assert.Null(Lease().Spec.HolderIdentity);
         Assert.False(elector.IsLeader);
@@ -102,17 +96,13 @@ public sealed class LeaseElectorTests : FakeApiTest
     [Fact]
     public async Task Run_StoppedWhileAnAppliedRenewalIsUnanswered_StillReleasesTheLease()
     {
-        using var stop = new CancellationTokenSource();
-        var elector = Elector("one");
-        var run = elector.RunAsync(token => Task.Delay(Timeout.Infinite, token), stop.Token);
-        await Eventually.TrueAsync(() => elector.IsLeader, "one leads");
-
-        Server.Faults.WriteAnswerDelay = TimeSpan.FromSeconds(5);
-        var before = Lease().Metadata.ResourceVersion;
-        await Eventually.TrueAsync(() => Lease().Metadata.ResourceVersion != before, "a renewal is applied but not yet answered");
-        Server.Faults.WriteAnswerDelay = TimeSpan.Zero;
-        await stop.CancelAsync();
-        await run;
+        await LeadThenStopAsync(async () =>
+        {
+            Server.Faults.WriteAnswerDelay = TimeSpan.FromSeconds(5);
+            var before = Lease().Metadata.ResourceVersion;
+            await Eventually.TrueAsync(() => Lease().Metadata.ResourceVersion != before, "a renewal is applied but not yet answered");
+            Server.Faults.WriteAnswerDelay = TimeSpan.Zero;
+        });
 
         // The elector's copy of the lease is one version behind the server's; the release must not stop at the conflict.
         Assert.Null(Lease().Spec.HolderIdentity);
@@ -162,6 +152,20 @@ public sealed class LeaseElectorTests : FakeApiTest
 
         Assert.Equal(1, results.Count(r => r));
         Assert.Equal(candidates[Array.IndexOf(results, true)].IsLeader ? "" : Lease().Spec.HolderIdentity, Lease().Spec.HolderIdentity);
+    }
+
+    /// <summary>Runs elector "one" until it leads, then <paramref name="whileLeading"/>, then stops it and waits for it to return.</summary>
+    private async Task<LeaseElector> LeadThenStopAsync(Func<Task> whileLeading)
+    {
+        using var stop = new CancellationTokenSource();
+        var elector = Elector("one");
+        var run = elector.RunAsync(token => Task.Delay(Timeout.Infinite, token), stop.Token);
+        await Eventually.TrueAsync(() => elector.IsLeader, "one leads");
+
+        await whileLeading();
+        await stop.CancelAsync();
+        await run;
+        return elector;
     }
 
     private LeaseElector Elector(string identity) => new(Api, new LeaderElectionOptions
